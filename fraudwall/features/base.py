@@ -1,0 +1,128 @@
+"""Feature families: named, documented, versioned behaviour features written once in Ibis.
+
+A family computes one row per entity (number, device, cell, holder, outlet...) from the stored
+tables. Its ``build`` function receives Ibis tables and returns an Ibis expression, so the same
+definition runs on DuckDB (the default) or any other Ibis engine. Nothing engine-specific belongs
+here or in the family modules.
+
+>>> import ibis
+>>> from fraudwall.features.base import Feature, FeatureFamily
+>>> fam = FeatureFamily(
+...     name="demo_counts", entity_type="msisdn", requires=("calls",), window="ingested period",
+...     features=(Feature("n", "calls made", "calls"),),
+...     build=lambda t: t["calls"].group_by(entity_id=t["calls"].msisdn).agg(n=ibis._.count()),
+... )
+>>> calls = ibis.memtable({"msisdn": ["a", "a", "b"]})
+>>> ibis.duckdb.connect().execute(fam.compute({"calls": calls}).order_by("entity_id"))["n"].tolist()
+[2, 1]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from fraudwall.errors import WorkspaceError
+
+TableMap = Mapping[str, ir.Table]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature: its column name, what it measures, and its unit."""
+
+    name: str
+    doc: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class FeatureFamily:
+    """Features of one entity type computed together from the same tables."""
+
+    name: str
+    entity_type: str
+    requires: tuple[str, ...]
+    window: str
+    features: tuple[Feature, ...]
+    build: Callable[[TableMap], ir.Table]
+    version: int = 1
+    doc: str = ""
+
+    @property
+    def columns(self) -> list[str]:
+        return ["entity_id", *(f.name for f in self.features)]
+
+    def compute(self, tables: TableMap) -> ir.Table:
+        """The family's expression over ``tables``, checked against its declared features."""
+        missing = [t for t in self.requires if t not in tables]
+        if missing:
+            raise WorkspaceError(f"feature family {self.name!r} needs tables {missing}")
+        expr = self.build(tables)
+        if list(expr.columns) != self.columns:
+            raise AssertionError(
+                f"feature family {self.name!r} built columns {list(expr.columns)}, "
+                f"declared {self.columns}"
+            )
+        return expr
+
+
+FAMILIES: dict[str, FeatureFamily] = {}
+
+
+def feature_family(
+    *,
+    name: str,
+    entity_type: str,
+    requires: tuple[str, ...],
+    window: str,
+    features: tuple[Feature, ...],
+    version: int = 1,
+) -> Callable[[Callable[[TableMap], ir.Table]], FeatureFamily]:
+    """Declare and register a feature family; decorates its ``build`` function."""
+
+    def register(build: Callable[[TableMap], ir.Table]) -> FeatureFamily:
+        if name in FAMILIES:
+            raise ValueError(f"feature family {name!r} is defined twice")
+        fam = FeatureFamily(
+            name, entity_type, requires, window, features, build, version, build.__doc__ or ""
+        )
+        FAMILIES[name] = fam
+        return fam
+
+    return register
+
+
+class FeatureCache:
+    """Materialises each family once per run on the engine, so detectors share the work."""
+
+    def __init__(self, tables: TableMap, con: ibis.BaseBackend) -> None:
+        self.tables = tables
+        self.con = con
+        self._done: dict[str, ir.Table] = {}
+
+    def available(self, name: str) -> bool:
+        return all(t in self.tables for t in load_families()[name].requires)
+
+    def __getitem__(self, name: str) -> ir.Table:
+        if name not in self._done:
+            load_families()
+            expr = FAMILIES[name].compute(self.tables)
+            self._done[name] = self.con.create_table(f"features_{name}", expr, temp=True)
+        return self._done[name]
+
+
+def load_families() -> dict[str, FeatureFamily]:
+    """Import every feature module of this package and return the registry."""
+    import importlib
+    import pkgutil
+
+    import fraudwall.features as pkg
+
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        if mod.name != "base":
+            importlib.import_module(f"{pkg.__name__}.{mod.name}")
+    return dict(sorted(FAMILIES.items()))

@@ -1,0 +1,131 @@
+"""Running detectors and turning their hits into leads: score, risk level, reasons, evidence."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fraudwall.detectors.base import LEAD_CORE_COLUMNS, Context, Detector, Params
+from fraudwall.policy import Policy
+
+#: Columns of leads.parquet / leads.csv, in order (contract v1).
+LEAD_COLUMNS = [
+    "entity_type",
+    "entity_id",
+    "scenario",
+    "detector",
+    "signal",
+    "score",
+    "risk_level",
+    "reasons",
+    "evidence",
+    "first_seen",
+    "last_seen",
+    "run_id",
+    "policy_version",
+]
+
+#: Parameters that steer the framework rather than a detector's logic; not shown as evidence.
+_FRAMEWORK_PARAMS = {"enabled", "weight"}
+
+
+@dataclass
+class DetectionResult:
+    leads: pd.DataFrame
+    ran: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def run_detectors(
+    ctx: Context,
+    policy: Policy,
+    library: dict[str, type[Detector]],
+    *,
+    run_id: str,
+    on_step: Callable[[str], None] | None = None,
+) -> DetectionResult:
+    """Run every enabled detector whose tables exist; the others are skipped with a reason."""
+    frames, result = [], DetectionResult(pd.DataFrame(columns=LEAD_COLUMNS))
+    for name, cls in library.items():
+        params = policy.params(name)
+        missing = [t for t in cls.requires if not ctx.has(t)]
+        if not params.enabled:
+            result.skipped[name] = "disabled by policy"
+        elif missing:
+            result.skipped[name] = f"input tables absent: {', '.join(missing)}"
+        else:
+            hits = cls().find(ctx, params).execute()
+            leads = to_leads(cls, hits, params, policy, run_id)
+            result.ran.append(name)
+            result.counts[name] = len(leads)
+            frames.append(leads)
+        if on_step:
+            on_step(name)
+    if frames:
+        result.leads = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+    return result
+
+
+def to_leads(
+    cls: type[Detector], hits: pd.DataFrame, params: Params, policy: Policy, run_id: str
+) -> pd.DataFrame:
+    """Leads of one detector from its hits (one row per flagged entity)."""
+    missing = [c for c in LEAD_CORE_COLUMNS if c not in hits.columns]
+    if missing:
+        raise AssertionError(f"detector {cls.name!r} returned no {missing} columns")
+    evidence_cols = [c for c in hits.columns if c not in LEAD_CORE_COLUMNS]
+    thresholds = {k: v for k, v in params.model_dump().items() if k not in _FRAMEWORK_PARAMS}
+    score = hits["score"].astype("float64").clip(0.0, 1.0).fillna(0.0).to_numpy()
+    levels = np.select(
+        [score >= policy.risk.high, score >= policy.risk.medium], ["high", "medium"], "low"
+    )
+    records = hits[evidence_cols].to_dict("records")
+    # One formatted sentence and one JSON object per lead: leads are few, so this is cheap.
+    reasons = [cls.reason.format(**_plain(r), **thresholds) for r in records]
+    evidence = [
+        json.dumps(
+            {"features": _plain(r), "thresholds": thresholds}, ensure_ascii=False, default=str
+        )
+        for r in records
+    ]
+    out = pd.DataFrame(
+        {
+            "entity_type": cls.entity_type(),
+            "entity_id": hits["entity_id"].astype("string"),
+            "scenario": cls.scenario,
+            "detector": cls.name,
+            "signal": cls.signal,
+            "score": score.round(4),
+            "risk_level": levels,
+            "reasons": reasons,
+            "evidence": evidence,
+            "first_seen": pd.to_datetime(hits["first_seen"]),
+            "last_seen": pd.to_datetime(hits["last_seen"]),
+            "run_id": run_id,
+            "policy_version": policy.version,
+        }
+    )
+    return out.sort_values(["score", "entity_id"], ascending=[False, True], ignore_index=True)
+
+
+def _plain(record: dict[str, Any]) -> dict[str, Any]:
+    """Evidence values as JSON-friendly Python scalars (NaN becomes None, floats rounded)."""
+    out: dict[str, Any] = {}
+    for k, v in record.items():
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, float):
+            v = None if math.isnan(v) else round(v, 4)
+        elif v is pd.NaT or v is pd.NA:
+            v = None
+        elif isinstance(v, pd.Timestamp):
+            v = v.isoformat(sep=" ")
+        out[k] = v
+    return out
