@@ -24,9 +24,11 @@ class Evaluation:
     by_scenario: pd.DataFrame
     by_detector: pd.DataFrame
     false_positives: pd.DataFrame
+    min_level: str = "medium"
 
-    def to_dict(self) -> dict[str, list[dict[str, object]]]:
+    def to_dict(self) -> dict[str, object]:
         return {
+            "min_level": self.min_level,
             "by_scenario": self.by_scenario.to_dict("records"),
             "by_detector": self.by_detector.to_dict("records"),
             "false_positives": self.false_positives.to_dict("records"),
@@ -106,4 +108,4 @@ def evaluate(leads: pd.DataFrame, labels: pd.DataFrame, *, min_level: str = "med
         .reset_index()
         .sort_values(["scenario", "count"], ascending=[True, False], ignore_index=True)
     )
-    return Evaluation(by_scenario, by_detector, false_positives)
+    return Evaluation(by_scenario, by_detector, false_positives, min_level)

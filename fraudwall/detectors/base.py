@@ -66,9 +66,29 @@ class Context:
     #: The run's policy (a ``fraudwall.policy.Policy``), for detectors that build on others.
     policy: Any = None
     notes: list[str] = field(default_factory=list)
+    _hits: dict[str, ir.Table] = field(default_factory=dict, repr=False)
 
     def has(self, table: str) -> bool:
         return table in self.tables
+
+    def params(self, cls: type[Detector]) -> Any:
+        """The detector's parameters under the run's policy (its defaults without one)."""
+        return self.policy.params(cls.name) if self.policy is not None else cls.Params()
+
+    def runnable(self, cls: type[Detector]) -> bool:
+        """Whether the detector is enabled and all its tables exist."""
+        return bool(self.params(cls).enabled) and all(self.has(t) for t in cls.requires)
+
+    def hits(self, cls: type[Detector]) -> ir.Table:
+        """The detector's hits, computed once per run and shared.
+
+        Detectors that build on others (victims of flagged callers, precedence between
+        scenarios) read them here instead of running the other detector again.
+        """
+        if cls.name not in self._hits:
+            expr = cls().find(self, self.params(cls))
+            self._hits[cls.name] = self.con.create_table(f"hits_{cls.name}", expr, temp=True)
+        return self._hits[cls.name]
 
 
 class Detector:

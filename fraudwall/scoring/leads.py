@@ -61,7 +61,7 @@ def run_detectors(
         elif missing:
             result.skipped[name] = f"input tables absent: {', '.join(missing)}"
         else:
-            hits = cls().find(ctx, params).execute()
+            hits = ctx.hits(cls).execute()
             leads = to_leads(cls, hits, params, policy, run_id)
             result.ran.append(name)
             result.counts[name] = len(leads)

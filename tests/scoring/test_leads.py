@@ -19,14 +19,17 @@ def test_hits_become_explained_leads():
             "calls_out": [900, 200],
         }
     )
-    leads = to_leads(OutboundBurst, hits, policy.params("outbound_burst"), policy, "run-1")
+    params = policy.params("outbound_burst")
+    leads = to_leads(OutboundBurst, hits, params, policy, "run-1")
     assert list(leads.columns) == LEAD_COLUMNS
     top = leads.iloc[0]
     assert top["entity_id"] == "+8613800000001" and top["risk_level"] == "high"
-    assert top["reasons"] == "290 outbound calls in one hour (threshold 100)"
+    assert top["reasons"] == (
+        f"290 outbound calls in one hour (threshold {params.min_calls_per_hour})"
+    )
     ev = json.loads(top["evidence"])
     assert ev["features"]["peak_hour_out"] == 290
-    assert ev["thresholds"]["min_calls_per_hour"] == 100
+    assert ev["thresholds"]["min_calls_per_hour"] == params.min_calls_per_hour
     assert leads.iloc[1]["risk_level"] == "low"
     assert set(leads["policy_version"]) == {policy.version}
 

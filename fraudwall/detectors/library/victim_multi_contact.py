@@ -1,0 +1,74 @@
+"""Targeted subscribers: people who several different flagged fraud callers got through to."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from fraudwall.detectors.base import Context, Detector, threshold
+from fraudwall.detectors.base import Params as BaseParams
+from fraudwall.detectors.library._grading import WEAK, grade, rise
+from fraudwall.detectors.library.fraud_caller import flagged_callers
+from fraudwall.features.number_edges import call_edges
+
+
+class VictimMultiContact(Detector):
+    """Flags subscribers who answered calls from several distinct numbers that the
+    ``fraud_caller`` detector flags. Fraud gangs pass a promising victim from one caller to the
+    next (the "customer service", then the "police officer"); being reached by one fraud caller
+    is chance, being worked by several is a campaign against that person. Callers also reach
+    listeners at random, so on its own this scores below the medium risk level."""
+
+    name = "victim_multi_contact"
+    scenario = "victim"
+    requires = ("calls", "subscribers")
+    signal = "victim_targeted"
+    reason = (
+        "talked for {min_call_s} s or more with {fraud_callers} distinct flagged fraud callers "
+        "(threshold {min_fraud_callers}), {contacts} contacts in all"
+    )
+
+    class Params(BaseParams):
+        min_fraud_callers: int = threshold(
+            2,
+            "distinct flagged callers whose calls a subscriber answered",
+            basis="absolute",
+            ge=2,
+        )
+        min_call_s: int = threshold(
+            60,
+            "talk time of a call that counts as answered (not hung up at once)",
+            basis="absolute",
+            ge=1,
+        )
+        full_score_callers: int = threshold(
+            5, "distinct flagged callers at which the score reaches 1", basis="absolute", ge=2
+        )
+
+    def find(self, ctx: Context, p: Params) -> ir.Table:
+        flagged = flagged_callers(ctx)
+        e = call_edges(ctx.tables["calls"])
+        subs = ctx.tables["subscribers"].select(victim=ibis._.msisdn)
+        reached = e.join(flagged, e.caller == flagged.caller).select(
+            victim=e.callee, caller=e.caller, started_at=e.started_at, duration_s=e.duration_s
+        )
+        reached = reached.semi_join(subs, "victim").anti_join(
+            flagged.select(victim=flagged.caller), "victim"
+        )
+        per = reached.group_by(entity_id=reached.victim).agg(
+            fraud_callers=reached.caller.nunique(where=reached.duration_s >= p.min_call_s),
+            contacts=ibis._.count(),
+            first_seen=reached.started_at.min(),
+            last_seen=reached.started_at.max(),
+        )
+        hit = per.filter(per.fraud_callers >= p.min_fraud_callers)
+        return hit.select(
+            "entity_id",
+            score=grade(
+                rise(hit.fraud_callers, p.min_fraud_callers, p.full_score_callers), band=WEAK
+            ),
+            first_seen=hit.first_seen,
+            last_seen=hit.last_seen,
+            fraud_callers=hit.fraud_callers,
+            contacts=hit.contacts,
+        )

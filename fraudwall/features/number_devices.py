@@ -1,0 +1,42 @@
+"""Which handsets (IMEI) and SIMs (IMSI) each number was seen with, from every table that says.
+
+Calls, SMS and network events each carry device identities; a number's handset history is
+their union. Tables that are absent or lack the column are simply not used, so a detector
+built on this works from calls alone and gets sharper when device events are supplied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import ibis
+import ibis.expr.types as ir
+
+#: (table, time column) of every table that may carry imei / imsi per number.
+SOURCES = (("calls", "started_at"), ("sms", "sent_at"), ("device_events", "at"))
+
+
+def sightings(tables: Mapping[str, ir.Table]) -> ir.Table:
+    """``msisdn, imei, imsi, at`` rows from every available source table.
+
+    >>> import ibis
+    >>> calls = ibis.memtable({"msisdn": ["a"], "imei": ["1"], "imsi": [None],
+    ...                        "started_at": ["2026-01-01"]}).mutate(
+    ...     started_at=ibis._.started_at.cast("timestamp"), imsi=ibis._.imsi.cast("string"))
+    >>> ibis.duckdb.connect().execute(sightings({"calls": calls}))["imei"].tolist()
+    ['1']
+    """
+    parts = []
+    for name, when in SOURCES:
+        if name not in tables:
+            continue
+        t = tables[name]
+        parts.append(
+            t.select(
+                msisdn=t.msisdn,
+                imei=t.imei.nullif("") if "imei" in t.columns else ibis.null("string"),
+                imsi=t.imsi.nullif("") if "imsi" in t.columns else ibis.null("string"),
+                at=t[when],
+            ).filter(ibis._.imei.notnull() | ibis._.imsi.notnull())
+        )
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]

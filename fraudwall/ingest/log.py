@@ -1,0 +1,70 @@
+"""The ingest log ``WS/ingest_log.json``: every ingested file's content hash and counts.
+
+A file whose content hash is in the log for the same table was ingested before and is skipped,
+which makes re-running an ingestion a no-op. The log is rewritten atomically after each file's
+rows are committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from fraudwall.ingest.report import FileReport
+from fraudwall.store import Workspace
+
+LOG_NAME = "ingest_log.json"
+_FIELDS = (
+    "table",
+    "file",
+    "sha256",
+    "bytes",
+    "format",
+    "encoding",
+    "rows_read",
+    "accepted",
+    "rejected",
+    "duplicates",
+    "reasons",
+)
+
+
+class IngestLog:
+    """The files a workspace has ingested, keyed by (table, content hash)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.path = workspace.path / LOG_NAME
+        self.entries: list[dict[str, Any]] = []
+        if self.path.exists():
+            self.entries = list(json.loads(self.path.read_text("utf-8")).get("files", []))
+        self._seen = {(e["table"], e["sha256"]): e for e in self.entries}
+
+    def get(self, table: str, sha256: str) -> dict[str, Any] | None:
+        """The log entry of a file with this content, if it was ingested into ``table``."""
+        return self._seen.get((table, sha256))
+
+    def add(self, report: FileReport, ingested_at: str) -> None:
+        """Record a file and save the log."""
+        entry = {k: v for k, v in asdict(report).items() if k in _FIELDS}
+        entry["ingested_at"] = ingested_at
+        self.entries.append(entry)
+        self._seen[(report.table, report.sha256)] = entry
+        self._save()
+
+    def _save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f"{LOG_NAME}.{uuid.uuid4().hex}.tmp")
+        text = json.dumps({"version": 1, "files": self.entries}, indent=1, ensure_ascii=False)
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, self.path)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()

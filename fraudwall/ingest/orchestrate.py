@@ -1,0 +1,254 @@
+"""Ingestion of a contract data directory into a workspace, file by file, transactionally.
+
+For each input file: skip it if its content hash is in the ingest log; otherwise stream it in
+batches through validation (rejected rows to the quarantine, accepted rows to a staged
+candidates file), remove duplicates against the file itself and the store in DuckDB, and
+commit the file's store and quarantine files together. A failure leaves the store as it was
+before that file.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fraudwall.contract import TABLES, Table
+from fraudwall.errors import InputError
+from fraudwall.ingest.dedup import connect, deduplicate, record_keys
+from fraudwall.ingest.discover import MANIFEST, SourceFile, discover
+from fraudwall.ingest.log import IngestLog, file_sha256
+from fraudwall.ingest.quarantine import (
+    WRONG_FIELD_COUNT,
+    QuarantineWriter,
+    bad_line_entries,
+    rejected_entries,
+)
+from fraudwall.ingest.readers import ParquetSource, Source, open_source
+from fraudwall.ingest.report import FileReport, IngestReport, TableReport
+from fraudwall.ingest.validate import Checks, check_header, validate_batch
+from fraudwall.ingest.writer import StagedStore
+from fraudwall.store import Workspace
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """A progress event: where ingestion is, in bytes over the whole run and rows of a file."""
+
+    table: str
+    file: str
+    #: ``read`` (streaming the file), ``dedup`` (removing duplicates), ``skip`` or ``done``.
+    stage: str
+    bytes_done: int
+    bytes_total: int
+    rows_read: int
+
+
+#: The project's progress convention: called with (stage, done, total); here ``("ingest",
+#: bytes done, bytes total)`` over the whole run.
+ProgressCallback = Callable[[str, int, int], None]
+#: Detailed progress: called with an :class:`IngestProgress` (file, stage, rows).
+EventCallback = Callable[[IngestProgress], None]
+
+
+def ingest(
+    data_dir: str | Path,
+    workspace: Workspace,
+    progress: ProgressCallback | None = None,
+    *,
+    events: EventCallback | None = None,
+    now: datetime | None = None,
+) -> IngestReport:
+    """Ingest every table of a contract data directory into ``workspace``.
+
+    Accepted rows go to ``WS/store/TABLE/`` (``day=YYYY-MM-DD/`` for tables with a time
+    column), in :func:`fraudwall.ingest.stored_schema`: time stamps are naive local wall-clock
+    time in the manifest's time zone, numbers normalised with the originals in ``*_raw``.
+    Rejected rows and duplicates go to ``WS/quarantine/TABLE/``. Files already ingested (same
+    content hash) are skipped, so ingesting twice adds nothing.
+
+    After every batch, ``progress`` is called with ``("ingest", bytes_done, bytes_total)``
+    and ``events`` with an :class:`IngestProgress` (file, stage, rows). ``now`` (the ingestion
+    time, default: the clock) bounds time stamps from above (``now`` + one day).
+
+    Raises :class:`~fraudwall.errors.InputError` for a missing required table or column, an
+    unreadable file or a bad manifest; the file being ingested is then not committed.
+    """
+    started = time.perf_counter()
+    data = discover(data_dir)
+    tz = data.manifest["timezone"]
+    _check_timezone(workspace, tz, data.path / MANIFEST)
+    report = IngestReport(str(data.path), str(workspace.path), tz, ignored=list(data.ignored))
+    report.notices += [f"ignored {name}: not a table of the contract" for name in data.ignored]
+
+    plan = _plan(data.files, report)
+
+    workspace.write_manifest({**workspace.manifest, **data.manifest})
+    checks = Checks(tz, _local_now(now, tz) + timedelta(days=1))
+    log = IngestLog(workspace)
+    tracker = _Tracker(progress, events, sum(sf.size for sf, _ in plan))
+    for sf, known in plan:
+        table = TABLES[sf.table]
+        t0 = time.perf_counter()
+        fr = FileReport(sf.table, sf.name, file_sha256(sf.path), sf.size, sf.path.suffix[1:])
+        report.tables.setdefault(sf.table, TableReport(sf.table)).files.append(fr)
+        if log.get(sf.table, fr.sha256) is not None:
+            fr.skipped = True
+            report.notices.append(f"{sf.name}: already ingested (same content), skipped")
+            tracker.finish(sf, "skip", 0)
+            continue
+        _ingest_file(workspace, table, sf, known, fr, checks, tracker)
+        fr.seconds = time.perf_counter() - t0
+        log.add(fr, datetime.now(UTC).isoformat(timespec="seconds"))
+        tracker.finish(sf, "done", fr.rows_read)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _plan(
+    files: dict[str, list[SourceFile]], report: IngestReport
+) -> list[tuple[SourceFile, list[str]]]:
+    """Every file with the canonical columns it holds. Headers are all checked before anything
+    is written, so a missing required column fails the run up front."""
+    plan = []
+    for name, table_files in files.items():
+        for sf in table_files:
+            source = open_source(sf.path, str(sf.path))
+            try:
+                known, unknown = check_header(TABLES[name], source.columns, str(sf.path))
+            finally:
+                if isinstance(source, ParquetSource):
+                    source.close()
+            if unknown:
+                report.notices.append(f"{sf.name}: dropped unknown column(s) {', '.join(unknown)}")
+            plan.append((sf, known))
+    absent = [name for name in TABLES if name not in files]
+    if absent:
+        report.notices.append(f"optional table(s) not provided: {', '.join(absent)}")
+    return plan
+
+
+def _ingest_file(
+    ws: Workspace,
+    table: Table,
+    sf: SourceFile,
+    known: list[str],
+    fr: FileReport,
+    checks: Checks,
+    tracker: _Tracker,
+) -> None:
+    """Read, validate, deduplicate and commit one file, filling in ``fr``."""
+    source = open_source(sf.path, str(sf.path))
+    fr.format, fr.encoding = source.format, source.encoding
+    prefix = fr.sha256[:16]
+    with ws.staging() as stage:
+        con = connect(stage / "dedup.duckdb")
+        staged = StagedStore(stage / "store", stage / "rows.parquet", table, prefix)
+        quarantine = QuarantineWriter(stage / "quarantine" / f"{prefix}.parquet")
+        try:
+            _stream(con, table, sf, source, known, fr, checks, tracker, staged, quarantine)
+            staged.close()
+            tracker.update(sf, sf.size, fr.rows_read, stage="dedup")
+            result = deduplicate(
+                con, table, staged, ws.parquet_files(table.name), quarantine, file=sf.name
+            )
+        finally:
+            quarantine.close()
+            staged.close()
+            con.close()
+            if isinstance(source, ParquetSource):
+                source.close()
+        # Store first, then quarantine: a crash in between leaves rows that a re-run will
+        # recognise as duplicates, never rows stored twice.
+        ws.commit(stage / "store", ws.table_dir(table.name))
+        if quarantine.rows:
+            ws.commit(stage / "quarantine", ws.quarantine_dir / table.name)
+    fr.accepted, fr.duplicates = result.accepted, result.duplicates
+
+
+def _stream(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    sf: SourceFile,
+    source: Source,
+    known: list[str],
+    fr: FileReport,
+    checks: Checks,
+    tracker: _Tracker,
+    staged: StagedStore,
+    quarantine: QuarantineWriter,
+) -> None:
+    """Validate a file batch by batch: accepted rows to ``staged``, rejected rows to the
+    quarantine, counts and reasons to ``fr``."""
+    reasons: Counter[str] = Counter()
+    for raw in source.batches(known):
+        found = []
+        if raw.bad_lines:
+            found.append(bad_line_entries(table, sf.name, source.columns, raw.bad_lines))
+            reasons[WRONG_FIELD_COUNT] += len(raw.bad_lines)
+            fr.rows_read += len(raw.bad_lines)
+            fr.rejected += len(raw.bad_lines)
+        vb = validate_batch(table, raw.data, raw.rows, checks)
+        if vb.accepted.num_rows:
+            staged.write(vb.accepted, record_keys(con, table, vb.accepted))
+        if vb.rejected.num_rows:
+            found.append(rejected_entries(con, table, sf.name, raw.data, vb.rejected, vb.positions))
+            for item in pc.value_counts(vb.rejected.column("reason")).to_pylist():
+                reasons[item["values"]] += item["counts"]
+        if found:
+            quarantine.write(pa.concat_tables(found).sort_by("row"))
+        fr.rows_read += raw.data.num_rows
+        fr.rejected += vb.rejected.num_rows
+        tracker.update(sf, raw.bytes_read, fr.rows_read)
+    fr.reasons = dict(reasons.most_common())
+
+
+def _check_timezone(ws: Workspace, tz: str, manifest: Path) -> None:
+    """A workspace holds wall-clock times of one zone: refuse data declared in another."""
+    stored = ws.manifest.get("timezone")
+    if stored is not None and stored != tz and ws.tables():
+        raise InputError(
+            f"time zone {tz!r} differs from the workspace's {stored!r}; "
+            "ingest into a new workspace or fix the manifest",
+            file=str(manifest),
+            field="timezone",
+        )
+
+
+def _local_now(now: datetime | None, tz: str) -> datetime:
+    """Ingestion time as naive wall-clock time in ``tz`` (naive ``now`` is taken as local)."""
+    if now is None:
+        now = datetime.now(ZoneInfo(tz))
+    if now.tzinfo is not None:
+        now = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    return now
+
+
+class _Tracker:
+    """Turns per-file byte positions into run-wide progress calls."""
+
+    def __init__(
+        self, progress: ProgressCallback | None, events: EventCallback | None, total: int
+    ) -> None:
+        self.progress, self.events, self.total, self.done = progress, events, total, 0
+
+    def update(self, sf: SourceFile, position: int, rows: int, stage: str = "read") -> None:
+        self._emit(sf, stage, self.done + min(position, sf.size), rows)
+
+    def finish(self, sf: SourceFile, stage: str, rows: int) -> None:
+        self.done += sf.size
+        self._emit(sf, stage, self.done, rows)
+
+    def _emit(self, sf: SourceFile, stage: str, done: int, rows: int) -> None:
+        if self.progress is not None:
+            self.progress("ingest", done, self.total)
+        if self.events is not None:
+            self.events(IngestProgress(sf.table, sf.name, stage, done, self.total, rows))

@@ -1,0 +1,90 @@
+"""victim_engaged, victim_multi_contact and fraud_domain build on fraud_caller's flags."""
+
+import pandas as pd
+from number_cases import T0, background, call, minutes, num, numbers_in, reasons, subscribers
+
+from fraudwall.detectors.library.fraud_domain import FraudDomain
+from fraudwall.detectors.library.victim_engaged import VictimEngaged
+from fraudwall.detectors.library.victim_multi_contact import VictimMultiContact
+
+GANG = [num(170, k) for k in range(3)]
+HOOKED = num(138, 800)  # talks for 20 minutes, then calls the bank
+WORKED = num(138, 801)  # talked with each gang member, twice with the first
+LISTENER = num(138, 804)  # listened once for 15 minutes, then nothing
+SPRAYED = num(138, 805)  # talked once with each of three gang members
+HUNG_UP = num(138, 802)  # answered one gang member for 5 s
+FRIEND = num(138, 803)  # long calls with an ordinary caller
+ORDINARY = num(138, 0)
+
+
+def world() -> tuple[list[dict], list[dict]]:
+    calls = background()
+    for k, fraud in enumerate(GANG):
+        # Each gang member cold-calls 80 strangers without being called back.
+        calls += [
+            call(fraud, num(130 + k, i), "MO", T0 + minutes(3 * i), [0, 0, 8, 60][i % 4])
+            for i in range(80)
+        ]
+    calls += [
+        call(GANG[0], HOOKED, "MO", T0 + minutes(200), 1200),
+        call(HOOKED, GANG[0], "MT", T0 + minutes(200), 1200),
+        call(HOOKED, "95588", "MO", T0 + minutes(230), 180),
+    ]
+    for k, fraud in enumerate(GANG):
+        calls += [call(fraud, WORKED, "MO", T0 + minutes(300 + k), 150)]
+    calls += [call(GANG[0], WORKED, "MO", T0 + minutes(330), 200)]
+    # Reached once each by three gang members: random reach, not a relationship.
+    calls += [call(fraud, SPRAYED, "MO", T0 + minutes(340 + k), 200) for fraud in GANG]
+    calls += [call(GANG[1], HUNG_UP, "MO", T0 + minutes(400), 5)]
+    calls += [call(GANG[2], LISTENER, "MO", T0 + minutes(420), 900)]
+    calls += [call(ORDINARY, FRIEND, "MO", T0 + minutes(500), 1500)]
+    subs = subscribers(
+        sorted({*numbers_in(calls), HOOKED, WORKED, HUNG_UP, FRIEND, LISTENER, SPRAYED})
+    )
+    return calls, subs
+
+
+def test_victim_engaged_flags_the_long_conversation_and_ranks_a_bank_call_higher(make_ctx):
+    calls, subs = world()
+    p = VictimEngaged.Params()
+    hits = VictimEngaged().find(make_ctx(calls=calls, subscribers=subs), p).execute()
+    hits = hits.set_index("entity_id")
+    # WORKED came back to one caller: repeated engagement, but no bank call. The listener,
+    # the person reached once by each gang member and the friend of an ordinary caller are not.
+    assert set(hits.index) == {HOOKED, WORKED}
+    assert hits.loc[HOOKED, "longest_s"] == 1200
+    assert hits.loc[HOOKED, "bank_calls"] == 1
+    # The bank call makes it actionable; a conversation alone is watch-list material.
+    assert hits.loc[HOOKED, "score"] >= 0.6 > hits.loc[WORKED, "score"]
+    text = reasons(VictimEngaged, hits.reset_index(), p)
+    assert any("1 call(s) to a bank within 6 h" in t for t in text)
+
+
+def test_victim_multi_contact_needs_several_flagged_callers_talked_to(make_ctx):
+    calls, subs = world()
+    p = VictimMultiContact.Params()
+    hits = VictimMultiContact().find(make_ctx(calls=calls, subscribers=subs), p).execute()
+    assert sorted(hits["entity_id"]) == [WORKED, SPRAYED]
+    assert hits["fraud_callers"].tolist() == [3, 3]
+    assert (hits["score"] < 0.6).all()  # weak on its own
+    assert reasons(VictimMultiContact, hits, p)
+
+
+def test_fraud_domain_flags_hosts_of_flagged_numbers_not_popular_ones(make_ctx):
+    calls, subs = world()
+    visitors = [*GANG, HOOKED]
+    sessions = [
+        {"msisdn": m, "started_at": T0 + pd.Timedelta(hours=k), "domain": "gold-vip.top"}
+        for k, m in enumerate(visitors)
+    ]
+    sessions += [{"msisdn": ORDINARY, "started_at": T0, "domain": "gold-vip.top"}]
+    # Everyone, the gang included, uses the popular app.
+    everyone = numbers_in(calls)
+    sessions += [{"msisdn": m, "started_at": T0, "domain": "weixin.qq.com"} for m in everyone]
+    ctx = make_ctx(calls=calls, subscribers=subs, data_sessions=sessions)
+    p = FraudDomain.Params()
+    hits = FraudDomain().find(ctx, p).execute()
+    assert hits["entity_id"].tolist() == ["gold-vip.top"]
+    assert (hits["flagged_visitors"].item(), hits["visitors"].item()) == (4, 5)
+    assert 0.6 <= hits["score"].item() <= 1.0
+    assert "4 of its 5 visitors" in reasons(FraudDomain, hits, p)[0]
