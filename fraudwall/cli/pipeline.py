@@ -119,9 +119,9 @@ def demo(
                 generate(data, subscribers=subscribers, days=days, seed=seed)
         run_dir = out / "run"
         result = _run(data, run_dir, None, "duckdb")
-        labels = data / "labels.parquet"
-        if labels.exists() or (data / "labels.csv").exists():
-            evaluate(run_dir, labels if labels.exists() else data / "labels.csv")
+        truth = data / "truth" / "labels.parquet"
+        if truth.exists():
+            evaluate(run_dir, truth)
     except FraudwallError as e:
         raise _fail(e) from None
     console.print(f"[bold green]done[/]: {len(result.leads)} leads; open {run_dir / 'report.html'}")

@@ -9,13 +9,10 @@ them.
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
 from fraudwall.detectors.base import Context, load_library
-from fraudwall.detectors.library.relation_shared_device import FRAUD_NUMBER_LABELS
 from fraudwall.evaluate import evaluate
 from fraudwall.features.base import FeatureCache
 from fraudwall.policy import load_policy
@@ -57,13 +54,10 @@ def measured(tmp_path_factory):
     from fraudwall.simulate.generator import generate
 
     root = tmp_path_factory.mktemp("world")
-    generate(root / "truth", subscribers=8_000, days=3, seed=SEED)
-    truth = pd.read_parquet(root / "truth" / "labels.parquet")
-    # Police feedback: a sample of the numbers confirmed as fraud, nothing else.
-    shutil.copytree(root / "truth", root / "data", ignore=shutil.ignore_patterns("labels.*"))
-    fraud = truth[(truth["entity_type"] == "msisdn") & truth["label"].isin(FRAUD_NUMBER_LABELS)]
-    given_ids = fraud["entity_id"].drop_duplicates().sample(frac=POLICE_SHARE, random_state=SEED)
-    fraud[fraud["entity_id"].isin(given_ids)].to_parquet(root / "data" / "labels.parquet")
+    # The input labels table is police feedback: a sample of the numbers confirmed as fraud.
+    generate(root / "data", subscribers=8_000, days=3, seed=SEED, police_share=POLICE_SHARE)
+    truth = pd.read_parquet(root / "data" / "truth" / "labels.parquet")
+    given_ids = pd.read_parquet(root / "data" / "labels.parquet")["entity_id"]
 
     ws = Workspace(root / "ws")
     ingest(root / "data", ws)

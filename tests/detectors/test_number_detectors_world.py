@@ -97,7 +97,7 @@ def measured(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
     subs = tables["subscribers"].select("msisdn", "msisdn_raw").execute()
     raw = dict(zip(subs["msisdn"], subs["msisdn_raw"], strict=True))
     leads["entity_id"] = leads["entity_id"].map(lambda x: raw.get(x, x))
-    labels = pd.read_parquet(root / "data" / "labels.parquet")
+    labels = pd.read_parquet(root / "data" / "truth" / "labels.parquet")
     return evaluate(leads, labels).by_scenario.set_index("scenario"), labels
 
 

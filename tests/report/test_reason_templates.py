@@ -15,9 +15,6 @@ IDENTIFIERS = (
     | {f"{c.name}_raw" for t in TABLES.values() for c in t.columns if c.kind == "msisdn"}
     | {"entity_id", "imei", "imsi", "holder_id_hash", "reporter_msisdn", "reported_number"}
 )
-#: Known gaps, to be fixed by the detectors' owners (the report masks them meanwhile).
-EMBEDS_IMEI = {"simbox_sim", "relation_shared_device"}
-
 LIBRARY = load_library()
 
 
@@ -25,19 +22,6 @@ def _fields(template: str) -> set[str]:
     return {f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(template) if f}
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            n,
-            marks=pytest.mark.xfail(
-                strict=True, reason="reason template names the IMEI; show a count instead"
-            ),
-        )
-        if n in EMBEDS_IMEI
-        else n
-        for n in LIBRARY
-    ],
-)
+@pytest.mark.parametrize("name", list(LIBRARY))
 def test_reason_template_names_no_identifier(name: str):
     assert _fields(LIBRARY[name].reason) & IDENTIFIERS == set()
