@@ -2,8 +2,10 @@
 
 Both compute the ``number_calls`` family (see fraudwall/features/number_calls.py) from the same
 Parquet files of an ingested workspace, in this one process, alternating, best of ``--repeat``.
-Prints wall time, rows/s, the ratio (target: fraudwall <= 1.2x Polars) and the peak RSS of each
-step, and checks that both produce the same numbers.
+Polars runs twice: a straightforward query, and one with fraudwall's own plan (pre-aggregating
+by party and by hour); the faster is the baseline. Prints wall time, rows/s, the ratio (target:
+fraudwall <= 1.2x the baseline) and the peak RSS of each step, and checks that every side
+computed the same values.
 
     python benchmarks/features_vs_polars.py --subscribers 1000000 --days 7 --work /tmp/fw-bench
 
@@ -77,12 +79,73 @@ def polars_number_calls(glob: str) -> pl.DataFrame:
     )
 
 
+def polars_number_calls_preagg(glob: str) -> pl.DataFrame:
+    """The same features in Polars with fraudwall's plan: pre-aggregate by party and by hour."""
+    c = pl.scan_parquet(glob, hive_partitioning=False)
+    mo = pl.col("direction") == "MO"
+    mt = pl.col("direction") == "MT"
+    d = pl.col("duration_s")
+    base = c.group_by(pl.col("msisdn").alias("entity_id")).agg(
+        calls_out=mo.sum(),
+        calls_in=mt.sum(),
+        out_unanswered=(mo & (d == 0)).sum(),
+        out_short=(mo & (d > 0) & (d <= SHORT_CALL_S)).sum(),
+        out_long=(mo & (d >= LONG_CALL_S)).sum(),
+        out_talk_s=d.filter(mo).sum(),
+        in_talk_s=d.filter(mt).sum(),
+        night_out=(mo & (pl.col("started_at").dt.hour() < NIGHT_END_HOUR)).sum(),
+        imeis=pl.col("imei").drop_nulls().n_unique(),
+        imsis=pl.col("imsi").drop_nulls().n_unique(),
+        cells=pl.col("cell_id").drop_nulls().n_unique(),
+        roaming_calls=(
+            pl.col("roaming_region").is_not_null() & (pl.col("roaming_region") != "")
+        ).sum(),
+        first_seen=pl.col("started_at").min(),
+        last_seen=pl.col("started_at").max(),
+    )
+    parties = (
+        c.group_by(pl.col("msisdn").alias("entity_id"), "other_party")
+        .agg(out=mo.sum(), inc=mt.sum())
+        .group_by("entity_id")
+        .agg(
+            callees=(pl.col("out") > 0).sum(),
+            callers=(pl.col("inc") > 0).sum(),
+            callees_called_back=((pl.col("out") > 0) & (pl.col("inc") > 0)).sum(),
+        )
+    )
+    hours = (
+        c.group_by(pl.col("msisdn").alias("entity_id"), pl.col("started_at").dt.truncate("1h"))
+        .agg(out=mo.sum())
+        .group_by("entity_id")
+        .agg(
+            active_days=pl.col("started_at").dt.date().n_unique(),
+            active_hours=pl.len(),
+            peak_hour_out=pl.col("out").max(),
+        )
+    )
+    return base.join(parties, on="entity_id").join(hours, on="entity_id").collect()
+
+
 def fraudwall_number_calls(ws: Workspace) -> int:
     """fraudwall's feature step as the pipeline runs it: materialise the family on the engine."""
     con = connect("duckdb")
     load_families()
     table = FeatureCache(Tables(ws, con), con)["number_calls"]
     return int(table.count().execute())
+
+
+def check_same(polars_df: pl.DataFrame, ws: Workspace) -> None:
+    """Both sides computed the same thing: every column of every number equal."""
+    from polars.testing import assert_frame_equal
+
+    con = connect("duckdb")
+    fw = FeatureCache(Tables(ws, con), con)["number_calls"].to_polars()
+    assert_frame_equal(
+        fw.sort("entity_id"),
+        polars_df.select(fw.columns).sort("entity_id"),
+        check_dtypes=False,
+    )
+    print(f"checked: both computed the same {fw.height:,} x {fw.width} values")
 
 
 def measure(fn: Callable[[], object]) -> tuple[float, float, object]:
@@ -114,8 +177,18 @@ def prepare(work: Path, subscribers: int, days: int, seed: int) -> Workspace:
         generate(data, subscribers=subscribers, days=days, seed=seed)
         print(f"simulated {subscribers} x {days} days in {time.perf_counter() - t0:.0f} s")
     if not ws.has("calls"):
-        dt, rss, _ = measure(lambda: ingest(data, ws))
-        print(f"ingested in {dt:.0f} s, peak RSS {rss:.2f} GB")
+        # The feature step reads calls only: ingest just the two required tables.
+        view = work / "calls_only"
+        view.mkdir(exist_ok=True)
+        for name in ("subscribers.parquet", "calls", "manifest.json"):
+            if not (view / name).exists():
+                (view / name).symlink_to((data / name).resolve())
+        dt, rss, report = measure(lambda: ingest(view, ws))
+        rows = report.tables["calls"].accepted  # type: ignore[attr-defined]
+        print(
+            f"ingested {rows:,} calls in {dt:.0f} s ({rows / dt:,.0f} rows/s), "
+            f"peak RSS {rss:.2f} GB"
+        )
     return ws
 
 
@@ -138,6 +211,7 @@ def main() -> None:
     for _ in range(args.repeat):
         for name, fn in (
             ("polars", lambda: polars_number_calls(glob)),
+            ("polars_preagg", lambda: polars_number_calls_preagg(glob)),
             ("fraudwall", lambda: fraudwall_number_calls(ws)),
         ):
             dt, rss, out = measure(fn)
@@ -146,24 +220,17 @@ def main() -> None:
                 best[name] = (dt, rss)
             print(f"  {name:9s} {dt:7.2f} s  peak RSS {rss:5.2f} GB")
 
-    polars_df = result["polars"]
-    assert isinstance(polars_df, pl.DataFrame)
-    if polars_df.height != result["fraudwall"]:
-        raise SystemExit(f"mismatch: polars {polars_df.height} numbers, fraudwall {result}")
-    pt, ft = best["polars"][0], best["fraudwall"][0]
-    print(f"\nnumbers: {polars_df.height:,}")
-    print(
-        f"polars    best {pt:7.2f} s  {rows / pt:12,.0f} rows/s  "
-        f"peak RSS {best['polars'][1]:.2f} GB"
-    )
-    print(
-        f"fraudwall best {ft:7.2f} s  {rows / ft:12,.0f} rows/s  "
-        f"peak RSS {best['fraudwall'][1]:.2f} GB"
-    )
-    print(
-        f"ratio fraudwall/polars = {ft / pt:.2f} (target <= 1.20): "
-        f"{'PASS' if ft / pt <= 1.2 else 'FAIL'}"
-    )
+    for name in ("polars", "polars_preagg"):
+        out = result[name]
+        assert isinstance(out, pl.DataFrame)
+        check_same(out, ws)
+    # The baseline is the faster of the two hand-written Polars queries.
+    base = min(("polars", "polars_preagg"), key=lambda k: best[k][0])
+    for name, (dt, rss) in best.items():
+        print(f"{name:13s} best {dt:7.2f} s  {rows / dt:12,.0f} rows/s  peak RSS {rss:.2f} GB")
+    ratio = best["fraudwall"][0] / best[base][0]
+    verdict = "PASS" if ratio <= 1.2 else "FAIL"
+    print(f"ratio fraudwall/{base} = {ratio:.2f} (target <= 1.20): {verdict}")
 
 
 if __name__ == "__main__":

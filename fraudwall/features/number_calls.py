@@ -45,23 +45,24 @@ FEATURES = (
     features=FEATURES,
 )
 def number_calls(t: TableMap) -> ibis.Table:
-    """Counts, spread and reciprocity of each number's calls."""
+    """Counts, spread and reciprocity of each number's calls.
+
+    Distinct counts over parties and hours come from two pre-aggregations (per number and
+    party, per number and hour) instead of COUNT(DISTINCT ...) over the raw rows: each is one
+    hash aggregation, and the call-back count falls out of the party table without a join.
+    """
     c = t["calls"]
     mo = c.direction == "MO"
     mt = c.direction == "MT"
     base = c.group_by(entity_id=c.msisdn).agg(
         calls_out=mo.sum().cast("int64"),
         calls_in=mt.sum().cast("int64"),
-        callees=c.other_party.nunique(where=mo),
-        callers=c.other_party.nunique(where=mt),
         out_unanswered=(mo & (c.duration_s == 0)).sum().cast("int64"),
         out_short=(mo & (c.duration_s > 0) & (c.duration_s <= SHORT_CALL_S)).sum().cast("int64"),
         out_long=(mo & (c.duration_s >= LONG_CALL_S)).sum().cast("int64"),
         out_talk_s=c.duration_s.sum(where=mo).fill_null(0).cast("int64"),
         in_talk_s=c.duration_s.sum(where=mt).fill_null(0).cast("int64"),
         night_out=(mo & (c.started_at.hour() < NIGHT_END_HOUR)).sum().cast("int64"),
-        active_days=c.started_at.date().nunique(),
-        active_hours=c.started_at.truncate("h").nunique(),
         imeis=c.imei.nunique(),
         imsis=c.imsi.nunique(),
         cells=c.cell_id.nunique(),
@@ -70,27 +71,21 @@ def number_calls(t: TableMap) -> ibis.Table:
         last_seen=c.started_at.max(),
     )
 
-    out = c.filter(mo)
-    hourly = out.group_by(entity_id=out.msisdn, hour=out.started_at.truncate("h")).agg(
-        n=ibis._.count()
+    per_party = c.group_by(entity_id=c.msisdn, party=c.other_party).agg(
+        out=mo.sum(), inc=mt.sum()
     )
-    peak = hourly.group_by("entity_id").agg(peak_hour_out=hourly.n.max())
-
-    pairs_out = out.select(entity_id=out.msisdn, party=out.other_party).distinct()
-    inc = c.filter(mt)
-    pairs_in = inc.select(entity_id=inc.msisdn, party=inc.other_party).distinct()
-    back = (
-        pairs_out.semi_join(pairs_in, ["entity_id", "party"])
-        .group_by("entity_id")
-        .agg(callees_called_back=ibis._.count())
+    parties = per_party.group_by("entity_id").agg(
+        callees=(per_party.out > 0).sum().cast("int64"),
+        callers=(per_party.inc > 0).sum().cast("int64"),
+        callees_called_back=((per_party.out > 0) & (per_party.inc > 0)).sum().cast("int64"),
     )
 
-    joined = base.left_join(peak, "entity_id").left_join(back, "entity_id")
-    filled = {"peak_hour_out", "callees_called_back"}  # no outbound calls means zero, not unknown
-    return joined.select(
-        "entity_id",
-        **{
-            f.name: joined[f.name].fill_null(0) if f.name in filled else joined[f.name]
-            for f in FEATURES
-        },
+    per_hour = c.group_by(entity_id=c.msisdn, hour=c.started_at.truncate("h")).agg(out=mo.sum())
+    hours = per_hour.group_by("entity_id").agg(
+        active_days=per_hour.hour.date().nunique(),
+        active_hours=per_hour.count(),
+        peak_hour_out=per_hour.out.max().cast("int64"),
     )
+
+    joined = base.join(parties, "entity_id").join(hours, "entity_id")
+    return joined.select("entity_id", *[f.name for f in FEATURES])
