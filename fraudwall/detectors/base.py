@@ -76,8 +76,13 @@ class Context:
         return self.policy.params(cls.name) if self.policy is not None else cls.Params()
 
     def runnable(self, cls: type[Detector]) -> bool:
-        """Whether the detector is enabled and all its tables exist."""
-        return bool(self.params(cls).enabled) and all(self.has(t) for t in cls.requires)
+        """Whether the detector is enabled, configured, and all its tables exist."""
+        p = self.params(cls)
+        return (
+            bool(p.enabled)
+            and cls.skip_reason(p) is None
+            and all(self.has(t) for t in cls.requires)
+        )
 
     def hits(self, cls: type[Detector]) -> ir.Table:
         """The detector's hits, computed once per run and shared.
@@ -121,6 +126,11 @@ class Detector:
     def logic(cls) -> str:
         """The detector's docstring: what it looks for and why (shown in the catalogue)."""
         return " ".join((cls.__doc__ or "").split())
+
+    @classmethod
+    def skip_reason(cls, p: Any) -> str | None:
+        """Why the detector cannot run under these parameters (e.g. no model configured)."""
+        return None
 
     def find(self, ctx: Context, p: Any) -> ir.Table:
         """One row per flagged entity: entity_id, score, first_seen, last_seen, evidence."""

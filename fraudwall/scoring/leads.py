@@ -58,6 +58,8 @@ def run_detectors(
         missing = [t for t in cls.requires if not ctx.has(t)]
         if not params.enabled:
             result.skipped[name] = "disabled by policy"
+        elif why := cls.skip_reason(params):
+            result.skipped[name] = why
         elif missing:
             result.skipped[name] = f"input tables absent: {', '.join(missing)}"
         else:
