@@ -122,7 +122,8 @@ def render_policy(policy: Policy) -> str:
     library = load_library()
     for name, params in policy.detectors.items():
         cls: type[Detector] = library[name]
-        out += ["", f"[detectors.{name}]", f"# {cls.scenario}: {cls.logic()[:200]}"]
+        summary = cls.logic().split(". ")[0].rstrip(".")
+        out += ["", f"[detectors.{name}]", f"# {cls.scenario}: {summary}."]
         out += _render_model(params)
     return "\n".join(out) + "\n"
 

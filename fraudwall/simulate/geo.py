@@ -75,6 +75,8 @@ CITY_NAMES = tuple(c.name for c in CITIES)
 PROVINCES = tuple(sorted({c.province for c in CITIES}))
 CITY_PROVINCE = np.array([PROVINCES.index(c.province) for c in CITIES], dtype=np.int16)
 CITY_WEIGHTS = np.array([c.weight for c in CITIES]) / sum(c.weight for c in CITIES)
+#: Highest border risk level of each city's counties (0 for a city away from the border).
+CITY_MAX_RISK = np.array([max(r for _, r in c.counties) for c in CITIES], dtype=np.int8)
 
 
 @dataclass
@@ -99,6 +101,18 @@ class Cells:
         return self.city_start[city] + (rng.random(city.size) * self.city_count[city]).astype(
             np.int64
         )
+
+    def risky_in_city(
+        self, rng: np.random.Generator, city: np.ndarray, at_least: int
+    ) -> np.ndarray:
+        """One random cell of risk level ``>= at_least`` in each ``city`` (which must have one)."""
+        risky = self.where_risk(at_least)  # sorted by city, as the cells are
+        city = np.asarray(city)
+        lo = np.searchsorted(self.city[risky], city, "left")
+        hi = np.searchsorted(self.city[risky], city, "right")
+        if (hi <= lo).any():
+            raise ValueError(f"a city without cells of risk level {at_least}")
+        return risky[lo + (rng.random(city.size) * (hi - lo)).astype(np.int64)]
 
     def where_risk(self, at_least: int, exactly: bool = False) -> np.ndarray:
         """Indices of cells with risk level ``>= at_least`` (or ``== at_least``)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from number_cases import T0, background, call, minutes, num, reasons, talk
+from number_cases import T0, background, call, minutes, num, numbers_in, reasons, subscribers, talk
 
 from fraudwall.detectors.library.callee_fanout import CalleeFanout
 from fraudwall.detectors.library.fraud_caller import FraudCaller
@@ -110,3 +110,25 @@ def test_short_call_share_flags_busy_callers_who_are_hung_up_on(make_ctx):
     assert hits["entity_id"].tolist() == [FRAUD]
     assert hits["score"].item() < 0.6
     assert "outbound calls unanswered" in reasons(ShortCallShare, hits, p)[0]
+
+
+def test_fraud_caller_flags_cold_calls_whose_listeners_hang_up_after_half_a_minute(make_ctx):
+    # 45% of the calls fail outright; most answered ones end after 30 s: a cold caller whose
+    # script is heard out briefly is still a cold caller.
+    durations = [0] * 8 + [10] + [30] * 10 + [900]
+    calls = background() + [
+        call(FRAUD, num(130, i), "MO", T0 + minutes(3 * i), durations[i % 20]) for i in range(80)
+    ]
+    hits = FraudCaller().find(make_ctx(calls=calls), FraudCaller.Params()).execute()
+    assert hits["entity_id"].tolist() == [FRAUD]
+    assert hits["fail_share"].item() == pytest.approx(0.45)
+
+
+def test_fraud_caller_leaves_iot_cards_used_as_phones_to_iot_misuse(make_ctx):
+    iot = num(177, 1)
+    calls = background() + fraudster()
+    calls += [{**r, "record_id": f"iot{i}", "msisdn": iot} for i, r in enumerate(fraudster())]
+    subs = subscribers(numbers_in(calls))
+    subs = [{**s, "holder_type": "iot"} if s["msisdn"] == iot else s for s in subs]
+    hits = FraudCaller().find(make_ctx(calls=calls, subscribers=subs), FraudCaller.Params())
+    assert hits.execute()["entity_id"].tolist() == [FRAUD]

@@ -54,26 +54,8 @@ SCENARIOS = (
     "iot_misuse",
     "victim",
     "fraud_domain",
-    pytest.param(
-        "high_risk_roaming",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "precision 12/14: unlabelled subscribers seen on all days in risk-2+ cells "
-                "outside their registered home city (e.g. working there) look like visitors"
-            ),
-        ),
-    ),
-    pytest.param(
-        "silent_awakened",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "recall 10/12: cards woken in the last hours of the period made too few calls "
-                "to pass the volume test; needs activity measured against time since waking"
-            ),
-        ),
-    ),
+    "high_risk_roaming",
+    "silent_awakened",
 )
 
 

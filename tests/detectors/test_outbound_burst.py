@@ -48,3 +48,15 @@ def test_one_ring_bursts_are_left_to_wangiri(make_ctx):
     ]
     hits = OutboundBurst().find(make_ctx(calls=rings + back), OutboundBurst.Params())
     assert hits.execute().empty
+
+
+def test_sims_working_in_a_sim_box_are_left_to_simbox_sim(make_ctx):
+    # Six SIMs dial from one device; one of them keeps up 70 calls an hour. The box explains
+    # the pace, so the lead is simbox_sim's; a lone auto-dialer is still outbound_burst's.
+    box = []
+    for s in range(6):
+        rows = _calls(f"1380000010{s}", 70 if s == 0 else 20, 50)
+        box += [{**r, "imei": "BOX", "cell_id": "DEN"} for r in rows]
+    dialer = [{**r, "imei": "PC", "cell_id": "OFFICE"} for r in _calls("13800000200", 70, 50)]
+    hits = OutboundBurst().find(make_ctx(calls=box + dialer), OutboundBurst.Params())
+    assert hits.execute()["entity_id"].tolist() == ["13800000200"]

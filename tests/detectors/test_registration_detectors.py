@@ -255,3 +255,43 @@ def test_low_face_match_needs_more_than_chance(make_ctx):
     small[0]["kyc_face_match"] = 0.3
     rows += small
     assert hits(make_ctx(subscribers=rows), OutletLowFaceMatch).empty
+
+
+def test_registration_burst_needs_more_poor_matches_than_chance(make_ctx):
+    # Two one-day bursts of eight customers: three poor matches are an unlucky promotion day,
+    # seven are borrowed IDs. Both are several times the population's poor-match share.
+    rows = population()
+    rows += outlet_history("PROMO", 10_000)
+    promo = burst("PROMO", 20_000, 8)
+    for r in promo[:3]:
+        r["kyc_face_match"] = 0.3
+    bulk = burst("BULK", 40_000, 8)
+    for r in bulk[:7]:
+        r["kyc_face_match"] = 0.3
+    rows += promo + outlet_history("BULK", 30_000) + bulk
+    p = OutletRegistrationBurst.Params()
+    got = hits(make_ctx(subscribers=rows), OutletRegistrationBurst)
+    assert got["entity_id"].tolist() == ["BULK"]
+    assert got["kyc_z"].item() >= p.min_kyc_z
+    # Without the chance test the unlucky promotion day would have been flagged as well.
+    loose = OutletRegistrationBurst.Params(min_kyc_z=0.01)
+    ctx = make_ctx(subscribers=rows)
+    assert set(OutletRegistrationBurst().find(ctx, loose).execute()["entity_id"]) == {
+        "BULK",
+        "PROMO",
+    }
+
+
+def test_low_face_match_holds_a_modest_cluster_to_a_high_bar(make_ctx):
+    # A month in which one in five of an honest shop's customers scored just under the cut:
+    # over three standard deviations, which some of the many thousands of windows tested
+    # reach by chance. The default bar leaves it; the textbook one would flag it.
+    rows = population()
+    shop = outlet_history("SHOP", 10_000, days=30, per_day=1)
+    for r in shop[::5]:
+        r["kyc_face_match"] = 0.805
+    rows += shop
+    ctx = make_ctx(subscribers=rows)
+    assert hits(ctx, OutletLowFaceMatch).empty
+    loose = OutletLowFaceMatch.Params(min_z=3.0)
+    assert OutletLowFaceMatch().find(ctx, loose).execute()["entity_id"].tolist() == ["SHOP"]

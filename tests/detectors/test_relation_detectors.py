@@ -119,3 +119,32 @@ def test_outlet_batch_links_a_batch_not_a_busy_shop_day(make_ctx):
     assert (got["confirmed"] == 3).all()
     assert (got["batch"] == 7).all()
     assert (got["score"] >= 0.6).all()
+
+
+def test_outlet_batch_leaves_out_a_customer_who_walked_in_during_the_batch(make_ctx):
+    # The same kind of batch, but card 5 belongs to a genuine customer: the friends it calls
+    # call it back. Cards 1 and 3 call a stranger who never does.
+    subs = [card(i, f"H{i}", at=T0 + pd.Timedelta(minutes=8 * i)) for i in range(7)]
+    calls = [r for i in range(5) for r in used(i, f"D{i}", 2)]
+    for k in range(3):
+        friend, at = num(300 + k), T0 + pd.Timedelta(hours=k)
+        leg = {"imei": "D5", "cell_id": "C", "duration_s": 60, "started_at": at}
+        calls += [
+            {
+                **leg,
+                "record_id": f"o{k}",
+                "msisdn": num(5),
+                "other_party": friend,
+                "direction": "MO",
+            },
+            {
+                **leg,
+                "record_id": f"i{k}",
+                "msisdn": num(5),
+                "other_party": friend,
+                "direction": "MT",
+            },
+        ]
+    ctx = make_ctx(subscribers=subs, calls=calls, labels=confirmed(0, 2, 4))
+    got = hits(ctx, RelationOutletBatch)
+    assert sorted(got["entity_id"]) == [num(1), num(3)]

@@ -1,4 +1,4 @@
-"""victim_engaged, victim_multi_contact and fraud_domain build on fraud_caller's flags."""
+"""victim_engaged, victim_multi_contact and fraud_domain build on the known fraud numbers."""
 
 import pandas as pd
 from number_cases import T0, background, call, minutes, num, numbers_in, reasons, subscribers
@@ -8,7 +8,8 @@ from fraudwall.detectors.library.victim_engaged import VictimEngaged
 from fraudwall.detectors.library.victim_multi_contact import VictimMultiContact
 
 GANG = [num(170, k) for k in range(3)]
-HOOKED = num(138, 800)  # talks for 20 minutes, then calls the bank
+HOOKED = num(138, 800)  # talks for 20 minutes, calls back, then calls the bank
+LUCKLESS = num(138, 806)  # listened once for 15 minutes, and happened to phone the bank
 WORKED = num(138, 801)  # talked with each gang member, twice with the first
 LISTENER = num(138, 804)  # listened once for 15 minutes, then nothing
 SPRAYED = num(138, 805)  # talked once with each of three gang members
@@ -28,7 +29,13 @@ def world() -> tuple[list[dict], list[dict]]:
     calls += [
         call(GANG[0], HOOKED, "MO", T0 + minutes(200), 1200),
         call(HOOKED, GANG[0], "MT", T0 + minutes(200), 1200),
-        call(HOOKED, "95588", "MO", T0 + minutes(230), 180),
+        call(HOOKED, GANG[0], "MO", T0 + minutes(225), 300),
+        call(GANG[0], HOOKED, "MT", T0 + minutes(225), 300),
+        call(HOOKED, "95588", "MO", T0 + minutes(240), 180),
+    ]
+    calls += [
+        call(GANG[1], LUCKLESS, "MO", T0 + minutes(210), 900),
+        call(LUCKLESS, "95533", "MO", T0 + minutes(290), 120),
     ]
     for k, fraud in enumerate(GANG):
         calls += [call(fraud, WORKED, "MO", T0 + minutes(300 + k), 150)]
@@ -39,25 +46,71 @@ def world() -> tuple[list[dict], list[dict]]:
     calls += [call(GANG[2], LISTENER, "MO", T0 + minutes(420), 900)]
     calls += [call(ORDINARY, FRIEND, "MO", T0 + minutes(500), 1500)]
     subs = subscribers(
-        sorted({*numbers_in(calls), HOOKED, WORKED, HUNG_UP, FRIEND, LISTENER, SPRAYED})
+        sorted({*numbers_in(calls), HOOKED, WORKED, HUNG_UP, FRIEND, LISTENER, SPRAYED, LUCKLESS})
     )
     return calls, subs
 
 
-def test_victim_engaged_flags_the_long_conversation_and_ranks_a_bank_call_higher(make_ctx):
+def test_victim_engaged_acts_on_a_repeated_conversation_followed_by_a_bank_call(make_ctx):
     calls, subs = world()
     p = VictimEngaged.Params()
     hits = VictimEngaged().find(make_ctx(calls=calls, subscribers=subs), p).execute()
     hits = hits.set_index("entity_id")
-    # WORKED came back to one caller: repeated engagement, but no bank call. The listener,
-    # the person reached once by each gang member and the friend of an ordinary caller are not.
-    assert set(hits.index) == {HOOKED, WORKED}
+    # WORKED came back to one caller but has not phoned the bank; LUCKLESS phoned the bank
+    # after one long call. The hung-up, the one-off listener, the person reached once by each
+    # gang member and the friend of an ordinary caller are not engaged at all.
+    assert set(hits.index) == {HOOKED, WORKED, LUCKLESS}
     assert hits.loc[HOOKED, "longest_s"] == 1200
+    assert hits.loc[HOOKED, "repeat_calls"] == 2
     assert hits.loc[HOOKED, "bank_calls"] == 1
-    # The bank call makes it actionable; a conversation alone is watch-list material.
-    assert hits.loc[HOOKED, "score"] >= 0.6 > hits.loc[WORKED, "score"]
+    # Only both signs together are the moment to act; either alone is watch-list material.
+    assert hits.loc[HOOKED, "score"] >= 0.6
+    assert hits.loc[WORKED, "score"] < 0.6
+    assert hits.loc[LUCKLESS, "score"] < 0.6
     text = reasons(VictimEngaged, hits.reset_index(), p)
     assert any("1 call(s) to a bank within 6 h" in t for t in text)
+
+
+def test_victims_of_confirmed_or_reported_numbers_count_without_a_behaviour_flag(make_ctx):
+    # Two callers that call too few people for the fraud_caller detector: one confirmed by
+    # the police (labels), one reported as fraud by three subscribers (complaints).
+    confirmed, reported = num(175, 1), num(176, 1)
+    victims = {confirmed: num(138, 810), reported: num(138, 811)}
+    calls = background()
+    for k, (caller, victim) in enumerate(victims.items()):
+        at = T0 + pd.Timedelta(hours=k)
+        calls += [
+            call(caller, victim, "MO", at, 900),
+            call(caller, victim, "MO", at + minutes(30), 600),
+            call(victim, "95588", "MO", at + minutes(60), 200),
+        ]
+    labels = [
+        {
+            "entity_type": "msisdn",
+            "entity_id": confirmed,
+            "label": "fraud_caller",
+            "source": "police",
+            "at": T0,
+        }
+    ]
+    complaints = [
+        {
+            "complaint_id": f"c{i}",
+            "reporter_msisdn": num(138, i),
+            "reported_number": reported,
+            "at": T0,
+            "category": "fraud",
+        }
+        for i in range(3)
+    ]
+    subs = subscribers(sorted({*numbers_in(calls), *victims.values()}))
+    ctx = make_ctx(calls=calls, subscribers=subs, labels=labels, complaints=complaints)
+    hits = VictimEngaged().find(ctx, VictimEngaged.Params()).execute()
+    assert sorted(hits["entity_id"]) == sorted(victims.values())
+    assert (hits["score"] >= 0.6).all()
+    # Without that knowledge the same calls are ordinary conversations.
+    bare = make_ctx(calls=calls, subscribers=subs)
+    assert VictimEngaged().find(bare, VictimEngaged.Params()).execute().empty
 
 
 def test_victim_multi_contact_needs_several_flagged_callers_talked_to(make_ctx):

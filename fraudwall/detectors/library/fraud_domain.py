@@ -8,13 +8,14 @@ import ibis.expr.types as ir
 from fraudwall.detectors.base import Context, Detector, share, threshold
 from fraudwall.detectors.base import Params as BaseParams
 from fraudwall.detectors.library._grading import grade, rise
-from fraudwall.detectors.library.fraud_caller import flagged_callers
+from fraudwall.detectors.library._known_fraud import flagged_callers
 from fraudwall.detectors.library.victim_engaged import VictimEngaged
 
 
 class FraudDomain(Detector):
-    """Flags domains whose visitors are mostly numbers that the ``fraud_caller`` and
-    ``victim_engaged`` detectors flag, with little other traffic. Fake investment platforms,
+    """Flags domains whose visitors are mostly numbers held to be fraud callers (flagged by
+    ``fraud_caller``, ``simbox_sim`` or ``fraud_complaints``, or confirmed in ``labels``) and
+    the victims ``victim_engaged`` flags, with little other traffic. Fake investment platforms,
     loan apps and phishing pages are visited by the people being steered to them (and by the
     gangs running them), not by the public; popular sites have millions of other visitors."""
 

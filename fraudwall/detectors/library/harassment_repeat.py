@@ -14,8 +14,11 @@ from fraudwall.features.number_edges import call_edges
 
 class HarassmentRepeat(Detector):
     """Flags numbers (ours or another network's) that call the same person again and again
-    although that person almost never answers, or hangs up at once, and never calls them back.
-    Family and friends who call often are answered or called back; this is pestering."""
+    although that person almost never takes the call, or hangs up at once, and never calls
+    them back, with many of those failed calls on a single day. Family and friends who call
+    often are answered or called back; someone trying a person who rarely answers anyone
+    tries two or three times a day and gets a conversation now and then. A pest keeps
+    redialling the same day and is rejected nearly every time."""
 
     name = "harassment_repeat"
     scenario = "harassment"
@@ -24,7 +27,8 @@ class HarassmentRepeat(Detector):
     reason = (
         "{targets} person(s) called repeatedly without answer or call-back, up to {max_calls} "
         "calls to one (threshold {min_calls_to_one}), {fail_share:.0%} of them unanswered or "
-        f"under {SHORT_CALL_S} s"
+        f"under {SHORT_CALL_S} s (threshold {{min_fail_share:.0%}}), up to {{max_failed_day}} "
+        "failed calls to one person in a day (threshold {min_failed_in_day})"
     )
 
     class Params(BaseParams):
@@ -35,26 +39,42 @@ class HarassmentRepeat(Detector):
             30, "calls to one person at which the score reaches 1", basis="absolute", ge=2
         )
         min_fail_share: float = threshold(
-            0.7, "least share of those calls unanswered or short", basis="absolute", ge=0, le=1
+            0.8, "least share of those calls unanswered or short", basis="absolute", ge=0, le=1
+        )
+        min_failed_in_day: int = threshold(
+            6,
+            "unanswered or short calls to one person within one day (a worried relative tries "
+            "two or three times)",
+            basis="absolute",
+            ge=1,
         )
 
     def find(self, ctx: Context, p: Params) -> ir.Table:
         e = call_edges(ctx.tables["calls"])
-        fail = e.duration_s <= SHORT_CALL_S
-        pairs = e.group_by(["caller", "callee"]).agg(
+        fail = (e.duration_s <= SHORT_CALL_S).cast("int64")
+        daily = e.group_by(["caller", "callee", e.started_at.date().name("day")]).agg(
             calls=ibis._.count(),
-            failed=fail.sum().cast("int64"),
+            failed=fail.sum(),
             t0=e.started_at.min(),
             t1=e.started_at.max(),
+        )
+        pairs = daily.group_by(["caller", "callee"]).agg(
+            calls=daily.calls.sum(),
+            failed=daily.failed.sum(),
+            max_failed_day=daily.failed.max(),
+            t0=daily.t0.min(),
+            t1=daily.t1.max(),
         )
         replied = e.select(caller=e.callee, callee=e.caller).distinct()
         targets = pairs.filter(
             pairs.calls >= p.min_calls_to_one,
             pairs.failed >= p.min_fail_share * pairs.calls,
+            pairs.max_failed_day >= p.min_failed_in_day,
         ).anti_join(replied, ["caller", "callee"])
         hit = targets.group_by(entity_id=targets.caller).agg(
             targets=ibis._.count(),
             max_calls=targets.calls.max(),
+            max_failed_day=targets.max_failed_day.max(),
             target_calls=targets.calls.sum(),
             target_failed=targets.failed.sum(),
             first_seen=targets.t0.min(),
@@ -71,6 +91,7 @@ class HarassmentRepeat(Detector):
             last_seen=hit.last_seen,
             targets=hit.targets,
             max_calls=hit.max_calls,
+            max_failed_day=hit.max_failed_day,
             target_calls=hit.target_calls,
             fail_share=hit.fail_share,
         )

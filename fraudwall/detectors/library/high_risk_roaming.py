@@ -9,6 +9,9 @@ from pydantic import Field
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
 from fraudwall.detectors.library._grading import grade, rise
+from fraudwall.detectors.library._precedence import yield_to
+from fraudwall.detectors.library.fraud_caller import FraudCaller
+from fraudwall.detectors.library.simbox_sim import SimboxSim
 
 #: Tables that place a number in a cell, with their time column.
 _CELL_SOURCES = (
@@ -23,7 +26,10 @@ class HighRiskRoaming(Detector):
     """Flags numbers active while roaming in a region on the policy's high-risk list (countries
     hosting fraud compounds) or served, away from their home city, by cells the operator rates
     at or above the policy's risk level. Travellers to ordinary destinations and people who
-    live in a border town are not flagged; the list and the level are the operator's to set."""
+    live in a border town are not flagged; the list and the level are the operator's to set.
+    Presence is circumstantial: a number already explained as a SIM-box SIM or a fraud caller
+    is left to those detectors (a den near the border is a den, and ``den_cell`` reports the
+    place), so the analyst gets the lead that says what to do with the number."""
 
     name = "high_risk_roaming"
     scenario = "high_risk_roaming"
@@ -110,6 +116,7 @@ class HighRiskRoaming(Detector):
             last_seen=seen.at.max(),
         )
         hit = per.filter(per.risky_records >= p.min_records, per.risky_days >= p.min_days)
+        hit = yield_to(ctx, hit, SimboxSim, FraudCaller)
         return hit.select(
             "entity_id",
             score=grade(rise(hit.risky_records, p.min_records, p.full_score_records)),

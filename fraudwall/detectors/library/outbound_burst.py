@@ -8,6 +8,7 @@ from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
 from fraudwall.detectors.library._grading import grade, rise
 from fraudwall.detectors.library._precedence import yield_to
+from fraudwall.detectors.library.simbox_sim import SimboxSim
 from fraudwall.detectors.library.wangiri import Wangiri
 
 
@@ -15,7 +16,8 @@ class OutboundBurst(Detector):
     """Flags numbers whose busiest clock hour holds more outbound calls than a person can make
     by hand (auto-dialers, call-bombing). The threshold is absolute: a person dialling, waiting
     for an answer and talking cannot keep up a call a minute for a whole hour. One-ring bursts
-    are left to ``wangiri``."""
+    are left to ``wangiri``, and SIMs working inside a SIM box to ``simbox_sim``: the box
+    explains their pace."""
 
     name = "outbound_burst"
     scenario = "high_frequency"
@@ -33,7 +35,8 @@ class OutboundBurst(Detector):
 
     def find(self, ctx: Context, p: Params) -> ir.Table:
         f = ctx.features["number_calls"]
-        hit = yield_to(ctx, f.filter(f.peak_hour_out >= p.min_calls_per_hour), Wangiri)
+        hit = f.filter(f.peak_hour_out >= p.min_calls_per_hour)
+        hit = yield_to(ctx, hit, Wangiri, SimboxSim)
         return hit.select(
             "entity_id",
             score=grade(rise(hit.peak_hour_out, p.min_calls_per_hour, p.full_score_calls_per_hour)),

@@ -7,6 +7,7 @@ import ibis.expr.types as ir
 from fraudwall.detectors.base import Context, Detector, ramp, threshold
 from fraudwall.detectors.base import Params as BaseParams
 from fraudwall.detectors.library.outlet_registration_burst import (
+    poor_match_z,
     registration_windows,
     strongest_window,
 )
@@ -15,10 +16,12 @@ from fraudwall.detectors.library.outlet_registration_burst import (
 class OutletLowFaceMatch(Detector):
     """Flags outlets where, within a month, registrations with a poor face-vs-ID match (below
     the population's low quantile, so the cut travels between KYC vendors) were several times
-    more frequent than everywhere else, and so many that chance cannot explain them (a
-    z-score of the count). An outlet or agent registering people with borrowed or bought ID cards
-    (人证不一) shows exactly this; an honest outlet, however busy, has the usual share. Agents
-    are looked at one by one too, so one bad clerk in a big store is not diluted."""
+    more frequent than everywhere else, and so many that chance cannot explain them: a z-score
+    of the count, held high because every month of every outlet and agent is tested, and among
+    thousands of windows a few honest ones reach three standard deviations. An outlet or agent
+    registering people with borrowed or bought ID cards (人证不一) shows exactly this; an
+    honest outlet, however busy, has the usual share. Agents are looked at one by one too, so
+    one bad clerk in a big store is not diluted."""
 
     name = "outlet_low_face_match"
     scenario = "abnormal_registration"
@@ -48,8 +51,9 @@ class OutletLowFaceMatch(Detector):
             gt=1,
         )
         min_z: float = threshold(
-            3.0,
-            "z-score of the poor-match count against the population's rate (rules out chance)",
+            4.0,
+            "z-score of the poor-match count against the population's rate (rules out chance "
+            "over the many windows tested)",
             basis="relative",
             gt=0,
         )
@@ -62,10 +66,7 @@ class OutletLowFaceMatch(Detector):
 
     def find(self, ctx: Context, p: Params) -> ir.Table:
         w = registration_windows(ctx, window_days=p.window_days, low_quantile=p.low_quantile)
-        expected = w.kyc_known * w.pop_low_share
-        # Variance-stabilised (Anscombe) count score: honest for the small counts of a month,
-        # where the normal approximation of a binomial overstates a handful of poor matches.
-        w = w.mutate(z=2 * ((w.low_kyc + 0.375).sqrt() - (expected + 0.375).sqrt()))
+        w = w.mutate(z=poor_match_z(w))
         hit = w.filter(
             (w.low_kyc >= p.min_low_kyc) & (w.kyc_multiple >= p.min_kyc_multiple) & (w.z >= p.min_z)
         )

@@ -18,9 +18,11 @@ MIN_HISTORY_DAYS = 30
 class OutletRegistrationBurst(Detector):
     """Flags outlets where the outlet, or one of its agents, registered in a day (or a few) many
     times the numbers its own history predicts, and the burst looks like bulk registration
-    rather than a sales event: poor face matches well above the population's rate, or several
-    cards per holder. A flagship store's steady high volume is its own baseline and stays
-    silent; so does a promotion day whose customers are real people, one card each."""
+    rather than a sales event: poor face matches well above the population's rate and too many
+    for chance (a z-score of the count: three poor matches among eight customers happen on a
+    busy day), or several cards per holder. A flagship store's steady high volume is its own
+    baseline and stays silent; so does a promotion day whose customers are real people, one
+    card each."""
 
     name = "outlet_registration_burst"
     scenario = "abnormal_registration"
@@ -29,8 +31,9 @@ class OutletRegistrationBurst(Detector):
     reason = (
         "{registrations} registrations by {agent} in {window_days} days to {day}, "
         "{burst_multiple:.0f}x its usual {expected:.1f}; {low_kyc} poor face matches "
-        "({kyc_multiple:.1f}x the usual share), {cards_per_holder:.1f} cards per holder "
-        "(thresholds {min_multiple}x and {min_kyc_multiple}x or {min_cards_per_holder} cards)"
+        "({kyc_multiple:.1f}x the usual share, z {kyc_z:.1f}), {cards_per_holder:.1f} cards "
+        "per holder (thresholds {min_multiple}x and {min_kyc_multiple}x with z {min_kyc_z}, "
+        "or {min_cards_per_holder} cards)"
     )
 
     class Params(BaseParams):
@@ -63,6 +66,13 @@ class OutletRegistrationBurst(Detector):
         min_low_kyc: int = threshold(
             3, "fewest poor matches in the burst for the face-match test", basis="absolute", ge=1
         )
+        min_kyc_z: float = threshold(
+            3.0,
+            "z-score of the burst's poor-match count against the population's rate (rules out "
+            "chance)",
+            basis="relative",
+            gt=0,
+        )
         min_cards_per_holder: float = threshold(
             1.5, "registrations per distinct holder in the burst", basis="absolute", gt=1
         )
@@ -79,10 +89,14 @@ class OutletRegistrationBurst(Detector):
             expected=expected,
             burst_multiple=w.registrations / ibis.greatest(expected, 0.1),
             cards_per_holder=w.registrations / ibis.greatest(w.holders, 1),
+            kyc_z=poor_match_z(w),
         )
-        bulk = ((w.kyc_multiple >= p.min_kyc_multiple) & (w.low_kyc >= p.min_low_kyc)) | (
-            w.cards_per_holder >= p.min_cards_per_holder
+        poor_faces = (
+            (w.kyc_multiple >= p.min_kyc_multiple)
+            & (w.low_kyc >= p.min_low_kyc)
+            & (w.kyc_z >= p.min_kyc_z)
         )
+        bulk = poor_faces | (w.cards_per_holder >= p.min_cards_per_holder)
         hit = w.filter(
             (w.registrations >= p.min_registrations) & (w.burst_multiple >= p.min_multiple) & bulk
         )
@@ -100,6 +114,7 @@ class OutletRegistrationBurst(Detector):
             "burst_multiple",
             "low_kyc",
             "kyc_multiple",
+            "kyc_z",
             "cards_per_holder",
         )
 
@@ -148,6 +163,16 @@ def registration_windows(ctx: Context, *, window_days: int, low_quantile: float)
         kyc_multiple=low_share / ibis.greatest(d.pop_low_share, 1e-9),
         agent=ibis.ifelse(d.agent_id == ALL_AGENTS, "the outlet", "agent " + d.agent_id),
     )
+
+
+def poor_match_z(w: ir.Table) -> ir.FloatingValue:
+    """How far a window's poor-match count lies above what the population's rate predicts.
+
+    A variance-stabilised (Anscombe) count score: honest for the handful of registrations of a
+    day or a month, where the normal approximation of a binomial overstates a few poor matches.
+    """
+    expected = w.kyc_known * w.pop_low_share
+    return 2 * ((w.low_kyc + 0.375).sqrt() - (expected + 0.375).sqrt())
 
 
 def _days(s: ir.Table, agent: ir.Value) -> ir.Table:

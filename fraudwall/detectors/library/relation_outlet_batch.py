@@ -12,16 +12,18 @@ from fraudwall.detectors.library.relation_shared_device import (
     FRAUD_NUMBER_LABELS,
     confirmed_numbers,
 )
+from fraudwall.features.number_profile import number_view
 
 
 class RelationOutletBatch(Detector):
     """Flags numbers registered at the same outlet, by the same agent where known, within a
     few hours of numbers confirmed as fraud (the ``labels`` table), when confirmed numbers make
-    up a large share of that batch, and the number places calls itself. Fraud rings open their
-    cards in batches; a busy shop that once registered one bad number among a hundred good
-    ones links nobody. The lead is on the number, so the scenario is ``fraud_caller``; cards
-    of the batch still lying in a drawer are not callers yet, and the outlet itself is judged
-    by the registration detectors."""
+    up a large share of that batch, and the number places calls that the people it calls do
+    not return. Fraud rings open their cards in batches; a busy shop that once registered one
+    bad number among a hundred good ones links nobody, and a genuine customer who walked in
+    during the batch shows it by the social circle that calls back. The lead is on the number,
+    so the scenario is ``fraud_caller``; cards of the batch still lying in a drawer are not
+    callers yet, and the outlet itself is judged by the registration detectors."""
 
     name = "relation_outlet_batch"
     scenario = "fraud_caller"
@@ -50,6 +52,13 @@ class RelationOutletBatch(Detector):
             gt=0,
             le=1,
         )
+        max_callback_share: float = threshold(
+            0.1,
+            "largest share of the number's callees who call it back (a social circle)",
+            basis="absolute",
+            ge=0,
+            le=1,
+        )
         full_score_confirmed: int = threshold(
             4,
             "confirmed numbers in the batch at which the score reaches 1",
@@ -69,8 +78,10 @@ class RelationOutletBatch(Detector):
             k_at=regs.activated_at,
         )
         window = ibis.interval(seconds=int(p.window_hours * 3600))
-        nc = ctx.features["number_calls"]
-        callers = nc.filter(nc.calls_out > 0).select(msisdn="entity_id")
+        nc = number_view(ctx.features)
+        callers = nc.filter(nc.calls_out > 0, nc.callback_share <= p.max_callback_share).select(
+            msisdn="entity_id"
+        )
         cand = regs.anti_join(known, "msisdn").semi_join(callers, "msisdn")
         near = cand.join(
             k,

@@ -7,14 +7,16 @@ import ibis.expr.types as ir
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
 from fraudwall.detectors.library._grading import grade, rise
-from fraudwall.features.number_profile import number_view
+from fraudwall.detectors.library.static_outbound_sim import outbound_rates
 
 
 class SilentAwakened(Detector):
     """Flags cards activated long ago whose revenue marks them as dormant (monthly ARPU in the
-    population's bottom quantile) or that stayed silent for the first days of the period, and
-    that now place many times more calls than the median caller. Dormant cards are bought up
-    and woken for fraud; a card that earns little and still calls little is just a spare SIM."""
+    population's bottom quantile) and that stayed silent for the first days of the period, and
+    that since waking place many times more calls a day than the median caller. The rate is per
+    day the card is active, so a card woken in the last hours of the period counts as fully as
+    one woken at its start. Dormant cards are bought up and woken for fraud; a card that earns
+    little and still calls little is just a spare SIM."""
 
     name = "silent_awakened"
     scenario = "silent_awakened"
@@ -22,8 +24,8 @@ class SilentAwakened(Detector):
     signal = "awakening"
     reason = (
         "card {card_age_days} days old, ARPU {arpu} (dormant below {arpu_cut}), silent for "
-        "{silent_days} day(s) of the period, then {calls_out} outbound calls "
-        "({calls_out_x_median:.0f}x the median caller, threshold {min_calls_x_median:.0f}x)"
+        "{silent_days} day(s) of the period, then {calls_out} outbound calls, {out_per_day:.0f} "
+        "a day ({rate_multiple:.0f}x the median caller, threshold {min_rate_x_median:.0f}x)"
     )
 
     class Params(BaseParams):
@@ -43,15 +45,18 @@ class SilentAwakened(Detector):
             basis="absolute",
             ge=1,
         )
-        min_calls_x_median: float = threshold(
-            5.0, "outbound calls as a multiple of the median caller's", basis="relative", gt=1
+        min_rate_x_median: float = threshold(
+            5.0,
+            "outbound calls per active day as a multiple of the median caller's",
+            basis="relative",
+            gt=1,
         )
         min_calls_out: int = threshold(
             20, "outbound calls below which no card is flagged", basis="absolute", ge=1
         )
 
     def find(self, ctx: Context, p: Params) -> ir.Table:
-        f = number_view(ctx.features)
+        f = outbound_rates(ctx)
         s = ctx.tables["subscribers"]
         subs = s.select(
             entity_id=s.msisdn, activated_at=s.activated_at, arpu=s.arpu.cast("float64")
@@ -70,13 +75,13 @@ class SilentAwakened(Detector):
         hit = j.filter(
             dormant,
             j.card_age_days >= p.min_card_age_days,
-            j.calls_out_x_median >= p.min_calls_x_median,
+            j.rate_multiple >= p.min_rate_x_median,
             j.calls_out >= p.min_calls_out,
         )
         return hit.select(
             "entity_id",
             score=grade(
-                rise(hit.calls_out_x_median, p.min_calls_x_median, 4 * p.min_calls_x_median),
+                rise(hit.rate_multiple, p.min_rate_x_median, 4 * p.min_rate_x_median),
                 rise(hit.silent_days, p.min_silent_days, 3 * p.min_silent_days),
             ),
             first_seen=hit.first_seen,
@@ -86,5 +91,6 @@ class SilentAwakened(Detector):
             arpu_cut=hit.arpu_cut,
             silent_days=hit.silent_days,
             calls_out=hit.calls_out,
-            calls_out_x_median=hit.calls_out_x_median,
+            out_per_day=hit.out_per_day,
+            rate_multiple=hit.rate_multiple,
         )

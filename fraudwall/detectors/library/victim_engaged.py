@@ -9,17 +9,21 @@ from pydantic import Field
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
 from fraudwall.detectors.library._grading import WEAK, grade, rise
-from fraudwall.detectors.library.fraud_caller import flagged_callers
+from fraudwall.detectors.library._known_fraud import flagged_callers
 from fraudwall.features.number_edges import call_edges
 
 
 class VictimEngaged(Detector):
-    """Flags subscribers who talk at length with numbers the ``fraud_caller`` detector flags,
-    over more than one call or followed within hours by a call to a bank's service number (the
-    moment money moves); only the bank call lifts the score to the medium risk level. Most
-    people hang up on a fraud caller within seconds, and one long call may be a curious
-    listener; coming back to the caller, or phoning the bank next, means the script is working
-    and a warning call can still stop the transfer."""
+    """Flags subscribers who talk at length with numbers held to be fraud callers (flagged by
+    ``fraud_caller``, ``simbox_sim`` or ``fraud_complaints``, or confirmed in ``labels``), over
+    more than one call or followed within hours by a call to a bank's service number. Most
+    people hang up on a fraud caller within seconds. Either sign alone is watch-list material:
+    one long call may be a curious listener who happens to phone the bank that day, and a
+    conversation without a bank call has not reached the money yet. Both together (the
+    fraudster keeps the victim on the line over several calls, then the victim phones the
+    bank) mean the transfer is imminent and a warning call can still stop it: only that
+    reaches the medium risk level.
+    """
 
     name = "victim_engaged"
     scenario = "victim"
@@ -98,11 +102,13 @@ class VictimEngaged(Detector):
         )
         # One long call may be a curious listener; coming back to the same caller, or phoning
         # the bank right after, is engagement. Single calls from several callers are chance.
-        engaged = pairs.filter(
-            pairs.talk_s >= p.min_talk_s,
-            (pairs.answered >= p.min_answered_calls) | (pairs.bank_calls > 0),
+        repeated = pairs.answered >= p.min_answered_calls
+        engaged = pairs.filter(pairs.talk_s >= p.min_talk_s, repeated | (pairs.bank_calls > 0))
+        engaged = engaged.mutate(
+            urgent=(engaged.answered >= p.min_answered_calls) & (engaged.bank_calls > 0)
         )
         hit = engaged.group_by(entity_id=engaged.victim).agg(
+            urgent=engaged.urgent.any(),
             fraud_callers=ibis._.count(),
             answered_calls=engaged.answered.sum().cast("int64"),
             repeat_calls=engaged.answered.max(),
@@ -114,10 +120,10 @@ class VictimEngaged(Detector):
         )
         return hit.select(
             "entity_id",
-            # A conversation alone is watch-list material; a bank call right after it is the
-            # moment to act, so only that reaches the medium risk level.
+            # A repeated conversation or a bank call alone is watch-list material; both with
+            # the same caller are the moment to act, so only that reaches the medium level.
             score=ibis.ifelse(
-                hit.bank_calls > 0,
+                hit.urgent,
                 grade(
                     rise(hit.talk_s, p.min_talk_s, p.full_score_talk_s),
                     rise(hit.repeat_calls, p.min_answered_calls, 3 * p.min_answered_calls),

@@ -8,13 +8,14 @@ import ibis.expr.types as ir
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
 from fraudwall.detectors.library._grading import WEAK, grade, rise
-from fraudwall.detectors.library.fraud_caller import flagged_callers
+from fraudwall.detectors.library._known_fraud import flagged_callers
 from fraudwall.features.number_edges import call_edges
 
 
 class VictimMultiContact(Detector):
-    """Flags subscribers who answered calls from several distinct numbers that the
-    ``fraud_caller`` detector flags. Fraud gangs pass a promising victim from one caller to the
+    """Flags subscribers who answered calls from several distinct numbers held to be fraud
+    callers (flagged by ``fraud_caller``, ``simbox_sim`` or ``fraud_complaints``, or confirmed
+    in ``labels``). Fraud gangs pass a promising victim from one caller to the
     next (the "customer service", then the "police officer"); being reached by one fraud caller
     is chance, being worked by several is a campaign against that person. Callers also reach
     listeners at random, so on its own this scores below the medium risk level."""

@@ -6,7 +6,7 @@ import numpy as np
 
 from fraudwall.simulate.day import Day
 from fraudwall.simulate.events import Batch
-from fraudwall.simulate.geo import CITY_PROVINCE, CITY_WEIGHTS
+from fraudwall.simulate.geo import CITY_MAX_RISK, CITY_PROVINCE, CITY_WEIGHTS
 from fraudwall.simulate.population import face_scores, pick_agents, pick_outlets, shop_time
 from fraudwall.simulate.seeds import rng_for
 from fraudwall.simulate.world import World
@@ -50,13 +50,20 @@ def random_cities(world: World, rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.choice(CITY_WEIGHTS.size, size=n, p=CITY_WEIGHTS).astype(np.int16)
 
 
-def far_cities(world: World, rng: np.random.Generator, home: np.ndarray) -> np.ndarray:
-    """A city in another province for each home city (weighted by population)."""
+def far_cities(
+    world: World, rng: np.random.Generator, home: np.ndarray, max_risk: int = 3
+) -> np.ndarray:
+    """A city in another province for each home city (weighted by population), among the
+    cities whose border risk level is at most ``max_risk``."""
     out = random_cities(world, rng, home.size)
-    same = CITY_PROVINCE[out] == CITY_PROVINCE[home]
-    while same.any():  # a few redraws; each has a high chance of landing elsewhere
-        out[same] = random_cities(world, rng, int(same.sum()))
-        same = CITY_PROVINCE[out] == CITY_PROVINCE[home]
+
+    def wrong() -> np.ndarray:
+        return (CITY_PROVINCE[out] == CITY_PROVINCE[home]) | (CITY_MAX_RISK[out] > max_risk)
+
+    bad = wrong()
+    while bad.any():  # a few redraws; each has a high chance of landing elsewhere
+        out[bad] = random_cities(world, rng, int(bad.sum()))
+        bad = wrong()
     return out
 
 

@@ -123,6 +123,8 @@ class Households(BasePlant):
         world.home_city[subs] = city[which]
         home = world.cells.random_in_city(rng, city)
         world.home_cell[subs] = home[which]
+        # Members moved into the family's city work there too (not in their old city).
+        world.work_cell[subs] = world.cells.random_in_city(rng, city[which])
         # Everyone in a family knows everyone else.
         i, j = np.triu_indices(5, 1)
         first = np.cumsum(size) - size

@@ -7,6 +7,7 @@ import numpy as np
 
 from fraudwall.simulate.day import Day
 from fraudwall.simulate.events import Batch
+from fraudwall.simulate.geo import CITY_MAX_RISK
 from fraudwall.simulate.params import scaled
 from fraudwall.simulate.population import add_other_cards, shop_time
 from fraudwall.simulate.rhythm import mixed_durations
@@ -60,7 +61,9 @@ class CardResale(BasePlant):
 
     The holder keeps one card for himself at home; the other 2-4 were sold on. Their users
     live ordinary lives (own social circles) in another province, so the cards roam there
-    every day on handsets unrelated to the holder.
+    every day on handsets unrelated to the holder. A card sold on to a border city is used in
+    its border cells (risk 2+), every day: that is high-risk presence by construction, and
+    the card is labelled ``high_risk_roaming`` (``border_cells``).
     """
 
     name = "card_resale"
@@ -83,6 +86,11 @@ class CardResale(BasePlant):
         far = far_cities(world, rng, city[which[~keep]])
         world.home_cell[resold] = world.cells.random_in_city(rng, far)
         world.work_cell[resold] = world.cells.random_in_city(rng, far)
+        border = CITY_MAX_RISK[far] >= 2
+        if border.any():
+            for anchor in (world.home_cell, world.work_cell):
+                anchor[resold[border]] = world.cells.risky_in_city(rng, far[border], 2)
+            world.labels.add("msisdn", resold[border], "high_risk_roaming", 0, "border_cells")
         new_handsets(world, resold)
         world.labels.add("holder_id_hash", holders, "card_resale", 0)
 

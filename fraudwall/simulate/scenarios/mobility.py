@@ -7,7 +7,7 @@ import numpy as np
 
 from fraudwall.simulate.day import Day
 from fraudwall.simulate.events import Batch
-from fraudwall.simulate.geo import CITIES
+from fraudwall.simulate.geo import CITIES, CITY_MAX_RISK
 from fraudwall.simulate.params import HIGH_RISK_REGIONS, TRAVEL_REGIONS, scaled
 from fraudwall.simulate.rhythm import durations, sample_seconds
 from fraudwall.simulate.scenarios.base import BasePlant, far_cities
@@ -82,8 +82,8 @@ class Roaming(BasePlant):
 
     Planted: on at least half of the days, a person is either in border cells of risk level
     2-3 or roams abroad in one of ``HIGH_RISK_REGIONS``. Benign travellers spend a day or two
-    in another province, abroad in an ordinary destination, or as tourists near the border in
-    cells of risk level 1.
+    in a city of another province away from the border, abroad in an ordinary destination, or
+    as tourists near the border in cells of risk level 1.
     """
 
     name = "high_risk_roaming"
@@ -117,9 +117,14 @@ class Roaming(BasePlant):
         kind = rng.choice(3, n_ok, p=[0.5, 0.35, 0.15])  # other province, abroad, border tourism
         self.trav_kind = kind
         self.trav_region = rng.choice(TRAVEL_REGIONS, n_ok)
-        dest_city = far_cities(world, rng, world.home_city[self.trav])
+        # Ordinary trips go to cities away from the border: a stay in border cells of risk 2+
+        # is the planted scenario, and border tourism (risk 1) is the look-alike below.
+        dest_city = far_cities(world, rng, world.home_city[self.trav], max_risk=1)
         self.trav_city = dest_city
+        # Border tourists stay in risk-1 cells of a city with none riskier, so that wandering
+        # around town never takes them into the border cells of the planted scenario.
         tourist = world.cells.where_risk(1, exactly=True)
+        tourist = tourist[CITY_MAX_RISK[world.cells.city[tourist]] <= 1]
         if tourist.size == 0:
             tourist = np.flatnonzero(
                 world.cells.city == CITIES.index(next(c for c in CITIES if c.name == "西双版纳"))
