@@ -28,34 +28,43 @@ from fraudwall.features.base import FeatureCache, load_families
 from fraudwall.features.number_calls import LONG_CALL_S, NIGHT_END_HOUR, SHORT_CALL_S
 from fraudwall.store import Tables, Workspace, connect
 
+MO = pl.col("direction") == "MO"
+MT = pl.col("direction") == "MT"
+
+
+def _row_aggregates() -> dict[str, pl.Expr]:
+    """The per-number aggregations both Polars queries compute straight from the rows."""
+    d = pl.col("duration_s")
+    return {
+        "calls_out": MO.sum(),
+        "calls_in": MT.sum(),
+        "out_unanswered": (MO & (d == 0)).sum(),
+        "out_short": (MO & (d > 0) & (d <= SHORT_CALL_S)).sum(),
+        "out_long": (MO & (d >= LONG_CALL_S)).sum(),
+        "out_talk_s": d.filter(MO).sum(),
+        "in_talk_s": d.filter(MT).sum(),
+        "night_out": (MO & (pl.col("started_at").dt.hour() < NIGHT_END_HOUR)).sum(),
+        "imeis": pl.col("imei").drop_nulls().n_unique(),
+        "imsis": pl.col("imsi").drop_nulls().n_unique(),
+        "cells": pl.col("cell_id").drop_nulls().n_unique(),
+        "roaming_calls": (
+            pl.col("roaming_region").is_not_null() & (pl.col("roaming_region") != "")
+        ).sum(),
+        "first_seen": pl.col("started_at").min(),
+        "last_seen": pl.col("started_at").max(),
+    }
+
 
 def polars_number_calls(glob: str) -> pl.DataFrame:
     """The number_calls family written by hand in Polars (the baseline)."""
     c = pl.scan_parquet(glob, hive_partitioning=False)
-    mo = pl.col("direction") == "MO"
-    mt = pl.col("direction") == "MT"
-    d = pl.col("duration_s")
+    mo, mt = MO, MT
     base = c.group_by(pl.col("msisdn").alias("entity_id")).agg(
-        calls_out=mo.sum(),
-        calls_in=mt.sum(),
         callees=pl.col("other_party").filter(mo).n_unique(),
         callers=pl.col("other_party").filter(mt).n_unique(),
-        out_unanswered=(mo & (d == 0)).sum(),
-        out_short=(mo & (d > 0) & (d <= SHORT_CALL_S)).sum(),
-        out_long=(mo & (d >= LONG_CALL_S)).sum(),
-        out_talk_s=d.filter(mo).sum(),
-        in_talk_s=d.filter(mt).sum(),
-        night_out=(mo & (pl.col("started_at").dt.hour() < NIGHT_END_HOUR)).sum(),
         active_days=pl.col("started_at").dt.date().n_unique(),
         active_hours=pl.col("started_at").dt.truncate("1h").n_unique(),
-        imeis=pl.col("imei").drop_nulls().n_unique(),
-        imsis=pl.col("imsi").drop_nulls().n_unique(),
-        cells=pl.col("cell_id").drop_nulls().n_unique(),
-        roaming_calls=(
-            pl.col("roaming_region").is_not_null() & (pl.col("roaming_region") != "")
-        ).sum(),
-        first_seen=pl.col("started_at").min(),
-        last_seen=pl.col("started_at").max(),
+        **_row_aggregates(),
     )
     out = c.filter(mo)
     peak = (
@@ -82,27 +91,8 @@ def polars_number_calls(glob: str) -> pl.DataFrame:
 def polars_number_calls_preagg(glob: str) -> pl.DataFrame:
     """The same features in Polars with fraudwall's plan: pre-aggregate by party and by hour."""
     c = pl.scan_parquet(glob, hive_partitioning=False)
-    mo = pl.col("direction") == "MO"
-    mt = pl.col("direction") == "MT"
-    d = pl.col("duration_s")
-    base = c.group_by(pl.col("msisdn").alias("entity_id")).agg(
-        calls_out=mo.sum(),
-        calls_in=mt.sum(),
-        out_unanswered=(mo & (d == 0)).sum(),
-        out_short=(mo & (d > 0) & (d <= SHORT_CALL_S)).sum(),
-        out_long=(mo & (d >= LONG_CALL_S)).sum(),
-        out_talk_s=d.filter(mo).sum(),
-        in_talk_s=d.filter(mt).sum(),
-        night_out=(mo & (pl.col("started_at").dt.hour() < NIGHT_END_HOUR)).sum(),
-        imeis=pl.col("imei").drop_nulls().n_unique(),
-        imsis=pl.col("imsi").drop_nulls().n_unique(),
-        cells=pl.col("cell_id").drop_nulls().n_unique(),
-        roaming_calls=(
-            pl.col("roaming_region").is_not_null() & (pl.col("roaming_region") != "")
-        ).sum(),
-        first_seen=pl.col("started_at").min(),
-        last_seen=pl.col("started_at").max(),
-    )
+    mo, mt = MO, MT
+    base = c.group_by(pl.col("msisdn").alias("entity_id")).agg(**_row_aggregates())
     parties = (
         c.group_by(pl.col("msisdn").alias("entity_id"), "other_party")
         .agg(out=mo.sum(), inc=mt.sum())

@@ -32,9 +32,7 @@ def test_override_applies_and_keeps_other_defaults(tmp_path):
     default = load_policy().params("outbound_burst")
     assert p.version == "op-7"
     assert p.params("outbound_burst").min_calls_per_hour == 150
-    assert (
-        p.params("outbound_burst").full_score_calls_per_hour == default.full_score_calls_per_hour
-    )
+    assert p.params("outbound_burst").full_score_calls_per_hour == default.full_score_calls_per_hour
 
 
 @pytest.mark.parametrize(

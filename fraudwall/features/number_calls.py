@@ -71,9 +71,7 @@ def number_calls(t: TableMap) -> ibis.Table:
         last_seen=c.started_at.max(),
     )
 
-    per_party = c.group_by(entity_id=c.msisdn, party=c.other_party).agg(
-        out=mo.sum(), inc=mt.sum()
-    )
+    per_party = c.group_by(entity_id=c.msisdn, party=c.other_party).agg(out=mo.sum(), inc=mt.sum())
     parties = per_party.group_by("entity_id").agg(
         callees=(per_party.out > 0).sum().cast("int64"),
         callers=(per_party.inc > 0).sum().cast("int64"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
@@ -12,9 +13,12 @@ from pydantic import Field
 from fraudwall.detectors.base import Context, Detector
 from fraudwall.detectors.base import Params as BaseParams
 
+if TYPE_CHECKING:
+    from fraudwall.models import TrainedModel
+
 
 @cache
-def _load(model_dir: str):  # type: ignore[no-untyped-def]
+def _load(model_dir: str) -> TrainedModel:
     from fraudwall.models import load_model
 
     return load_model(model_dir)
