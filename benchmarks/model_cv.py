@@ -3,9 +3,12 @@
 Runs the full training procedure of ``fraudwall.models`` (graph label features, calibration and
 threshold fitted inside each fold) under stratified k-fold cross-validation on the labelled rows
 only, for each variant, and the Isolation-Forest anomaly score's ROC-AUC on the same rows (it
-never sees a label). Prints Markdown tables.
+never sees a label). Prints Markdown tables, and each variant's paired difference from the
+tuned LightGBM with exact splits. ``--screen`` instead runs a quick ranking-only screen of
+further candidate inputs and ensembles (none of them is in fraudwall).
 
     nice -n 10 .venv/bin/python benchmarks/model_cv.py --data ../shared/data/sichuan
+    nice -n 10 .venv/bin/python benchmarks/model_cv.py --data ../shared/data/sichuan --screen
 """
 
 from __future__ import annotations
@@ -20,7 +23,14 @@ import numpy as np
 import pandas as pd
 import psutil
 import scipy.sparse as sp
+from scipy.sparse.linalg import svds
+from scipy.stats import rankdata
+from sklearn.ensemble import ExtraTreesClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import QuantileTransformer
 
 from fraudwall.models import (
     DEFAULT_PARAMS,
@@ -34,7 +44,11 @@ from fraudwall.models import (
 )
 from fraudwall.models.graph_features import CallGraph, neighbour_label_features
 from fraudwall.models.metrics import METRICS, summarise
+from fraudwall.models.train import _booster
 
+#: The tuned parameters with LightGBM's exact split search: the default before extra trees, and
+#: the reference of the ``--screen`` table.
+EXACT_PARAMS = {**TUNED_PARAMS, "extra_trees": False}
 #: name -> (LightGBM parameters, graph blocks)
 VARIANTS: dict[str, tuple[dict, tuple[str, ...]]] = {
     "baseline: default LightGBM, 55 features": (DEFAULT_PARAMS, ()),
@@ -42,6 +56,7 @@ VARIANTS: dict[str, tuple[dict, tuple[str, ...]]] = {
         DEFAULT_PARAMS,
         ("structure", "neighbour_labels"),
     ),
+    "tuned LightGBM, exact splits (previous default)": (EXACT_PARAMS, ()),
     "tuned LightGBM": (TUNED_PARAMS, ()),
     "tuned + graph structure": (TUNED_PARAMS, ("structure",)),
     "tuned + structure + neighbour feature means": (
@@ -83,6 +98,240 @@ def graph_summary(graph: CallGraph, labels: pd.Series, *, seed: int) -> None:
     )
 
 
+# --- quick screen of candidate inputs and ensembles (``--screen``) -------------------------------
+# One tuned booster per outer fold, no calibration or threshold: ranking figures only, paired
+# with the tuned LightGBM on the same folds. Candidates that do not move ROC-AUC / PR-AUC here by
+# more than a standard error are not worth the full procedure; none of them is in fraudwall.
+
+
+def _signed_log(x: np.ndarray) -> np.ndarray:
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+def _mean_over(m: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
+    """Mean of ``x`` over each row's neighbours in ``m`` (missing values skipped)."""
+    present = ~np.isnan(x)
+    total = m @ np.where(present, x, 0.0)
+    count = m @ present.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def _frame(values: np.ndarray, ids: pd.Index, prefix: str) -> pd.DataFrame:
+    return pd.DataFrame(values, index=ids, columns=[f"{prefix}{i}" for i in range(values.shape[1])])
+
+
+def _sym_normalised(u: sp.csr_matrix) -> sp.csr_matrix:
+    d = np.asarray(u.sum(axis=1)).ravel()
+    d[d == 0] = 1.0
+    return (sp.diags(d**-0.5) @ u @ sp.diags(d**-0.5)).tocsr()
+
+
+def _ratios(f: pd.DataFrame) -> pd.DataFrame:
+    """Hand-made ratios of the Sichuan features (per active day / month, shares, concentration)."""
+    one = 1.0
+    return pd.DataFrame(
+        {
+            "calls_per_day": f.opposite_count / (f.voc_day_nunique + one),
+            "distinct_share": f.opposite_unique / (f.opposite_count + one),
+            "outgoing_share": f.voccalltype1 / (f.opposite_count + one),
+            "distinct_per_outgoing": f.opposite_unique / (f.voccalltype1 + one),
+            "talk_total": f.call_dur_mean * f.opposite_count,
+            "sms_per_call": f.sms_count / (f.opposite_count + one),
+            "sms_distinct_share": f.sms_nunique / (f.sms_count + one),
+            "imeis_per_month": f.imeis / (f.month_ids + one),
+            "flow_per_month": f.flow_sum / (f.month_ids + one),
+            "arpu_per_month": f.arpu_sum / (f.month_ids + one),
+            "calls_per_month": f.opposite_count / (f.month_ids + one),
+            "peak_hour_share": f.voc_hour_mode_count / (f.opposite_count + one),
+            "peak_day_share": f.voc_day_mode_count / (f.opposite_count + one),
+            "counties_per_contact": f.county_name_nunique / (f.opposite_unique + one),
+            "duration_median_over_mean": f.call_dur_median / (f.call_dur_mean + one),
+            "top_contact_share": f.phone2opposite_max / (f.opposite_count + one),
+            "business_per_month": f.busi_count / (f.month_ids + one),
+            "night_peak": ((f.voc_hour_mode < 7) | (f.voc_hour_mode > 21)).astype(float),
+        },
+        index=f.index,
+    )
+
+
+def _directional(graph: CallGraph, x: np.ndarray) -> pd.DataFrame:
+    """Feature means over numbers called and over numbers calling in, separately; reciprocity."""
+    a = graph.directed
+    extra = pd.DataFrame(
+        {
+            "out_contacts": np.asarray(a.sum(axis=1)).ravel(),
+            "in_contacts": np.asarray(a.sum(axis=0)).ravel(),
+            "mutual_contacts": np.asarray(a.multiply(a.T).sum(axis=1)).ravel(),
+        },
+        index=graph.ids,
+    )
+    out_mean = _frame(_mean_over(a, x), graph.ids, "out_mean_")
+    in_mean = _frame(_mean_over(a.T.tocsr(), x), graph.ids, "in_mean_")
+    return pd.concat([out_mean, in_mean, extra], axis=1)
+
+
+def _two_hop(graph: CallGraph, x: np.ndarray) -> pd.DataFrame:
+    """SIGN-style propagation: mean over contacts (A·X) and over contacts' contacts (A²·X)."""
+    one = _mean_over(graph.undirected, x)
+    filled = np.where(np.isnan(one), np.nanmean(one, axis=0), one)
+    two = _mean_over(graph.undirected, filled)
+    return pd.concat([_frame(one, graph.ids, "hop1_"), _frame(two, graph.ids, "hop2_")], axis=1)
+
+
+def _spectral(graph: CallGraph, k: int = 16) -> pd.DataFrame:
+    """Top-k singular vectors (scaled) of the degree-normalised undirected adjacency."""
+    u, s, _ = svds(_sym_normalised(graph.undirected), k=k, random_state=0)
+    order = np.argsort(-s)
+    return _frame(u[:, order] * s[order], graph.ids, "spectral_")
+
+
+def _directed_svd(graph: CallGraph, k: int = 16) -> pd.DataFrame:
+    """Top-k left and right singular vectors of the directed adjacency (caller / callee roles)."""
+    u, s, vt = svds(graph.directed, k=k, random_state=0)
+    order = np.argsort(-s)
+    return pd.concat(
+        [
+            _frame(u[:, order] * s[order], graph.ids, "svd_out_"),
+            _frame(vt[order].T * s[order], graph.ids, "svd_in_"),
+        ],
+        axis=1,
+    )
+
+
+def _ppr_shares(graph: CallGraph, pos: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
+    """Personalised PageRank from known fraud and known normal numbers over the whole graph.
+
+    Transductive (walks pass through unlabelled numbers); the labelled rows get it out of fold,
+    so no number's own label seeds its value.
+    """
+    s = _sym_normalised(graph.undirected)
+    n = len(graph.ids)
+
+    def walk(p_rows: np.ndarray, p_y: np.ndarray) -> np.ndarray:
+        seeds = np.zeros((n, 2))
+        seeds[p_rows[p_y == 1], 0] = 1.0
+        seeds[p_rows[p_y == 0], 1] = 1.0
+        seeds /= seeds.sum(axis=0, keepdims=True)
+        p = seeds.copy()
+        for _ in range(30):  # power iterations, restart probability 0.15
+            p = 0.85 * (s @ p) + 0.15 * seeds
+        prior = p_y.mean()
+        fraud, normal = p[:, 0] * prior, p[:, 1] * (1 - prior)
+        return np.column_stack([fraud / np.maximum(fraud + normal, 1e-300), np.log(p + 1e-12)])
+
+    out = walk(pos, y)
+    for fit_rows, held_rows in StratifiedKFold(5, shuffle=True, random_state=seed).split(pos, y):
+        out[pos[held_rows]] = walk(pos[fit_rows], y[fit_rows])[pos[held_rows]]
+    return pd.DataFrame(out, index=graph.ids, columns=["ppr_share", "ppr_fraud", "ppr_normal"])
+
+
+def _screen_scores(
+    kind: str,
+    design: pd.DataFrame,
+    pos: np.ndarray,
+    y: np.ndarray,
+    fit: np.ndarray,
+    held: np.ndarray,
+    seed: int,
+) -> np.ndarray:
+    """Held-out ranking scores of one screened candidate on one outer fold."""
+    x_fit, x_held = design.iloc[pos[fit]], design.iloc[pos[held]].to_numpy()
+    if kind == "self-training":
+        # pseudo-label the unlabelled numbers the first model is sure of, refit with them
+        unlabelled = np.setdiff1d(np.arange(len(design)), pos)
+        first = _booster(x_fit, y[fit], EXACT_PARAMS, seed)
+        p = first.predict(design.iloc[unlabelled].to_numpy())
+        sure = (p > 0.95) | (p < 0.05)
+        rows = np.concatenate([pos[fit], unlabelled[sure]])
+        y_all = np.concatenate([y[fit], (p[sure] > 0.5).astype(float)])
+        return _booster(design.iloc[rows], y_all, EXACT_PARAMS, seed).predict(x_held)
+    params = TUNED_PARAMS if kind == "extra-trees splits" else EXACT_PARAMS
+    scores = [rankdata(_booster(x_fit, y[fit], params, seed).predict(x_held))]
+    if kind.startswith("rank average"):
+        # other learners see signed-log features, missing as 0 plus a missingness flag
+        xl = _signed_log(design.to_numpy(dtype=np.float64))
+        xl = np.column_stack([np.nan_to_num(xl), np.isnan(xl)])
+        if "ExtraTrees" in kind:
+            other = ExtraTreesClassifier(
+                500, min_samples_leaf=2, max_features=0.3, n_jobs=1, random_state=seed
+            )
+        else:
+            other = make_pipeline(
+                QuantileTransformer(n_quantiles=200, output_distribution="normal"),
+                LogisticRegression(C=0.3, max_iter=2000),
+            )
+        other.fit(xl[pos[fit]], y[fit])
+        scores.append(rankdata(other.predict_proba(xl[pos[held]])[:, 1]))
+    return np.mean(scores, axis=0)
+
+
+def screen(
+    features: pd.DataFrame, labels: pd.Series, graph: CallGraph, *, folds: int, seeds: list[int]
+) -> None:
+    """Print the quick-screen table: each candidate's ROC-AUC / PR-AUC gain over tuned LightGBM."""
+    x = _signed_log(features.to_numpy(dtype=np.float64))
+    pos = features.index.get_indexer(labels.index)
+    y = labels.to_numpy()
+    static = {
+        "feature ratios": lambda: _ratios(features),
+        "directional neighbour means": lambda: _directional(graph, x),
+        "two-hop means (A·X, A²·X)": lambda: _two_hop(graph, x),
+        "spectral embedding, 16": lambda: _spectral(graph),
+        "directed SVD, 16 + 16": lambda: _directed_svd(graph),
+    }
+    candidates = [*static, "PPR label shares", "self-training", "extra-trees splits"]
+    candidates += ["rank average with logistic regression", "rank average with ExtraTrees"]
+    print("| candidate | ROC-AUC | PR-AUC | ΔROC-AUC ± se | ΔPR-AUC ± se | seconds |")
+    print("|---|---|---|---|---|---|")
+    base: list[tuple[float, float]] = []
+    for name in ["tuned LightGBM, exact splits", *candidates]:
+        t0 = time.perf_counter()
+        extra = static[name]() if name in static else None
+        design = features if extra is None else pd.concat([features, extra], axis=1)
+        rows = []
+        for seed in seeds:
+            outer = StratifiedKFold(folds, shuffle=True, random_state=seed)
+            for fit, held in outer.split(np.zeros(len(y)), y):
+                fold_design = design
+                if name == "PPR label shares":
+                    ppr = _ppr_shares(graph, pos[fit], y[fit], seed)
+                    fold_design = pd.concat([features, ppr], axis=1)
+                p = _screen_scores(name, fold_design, pos, y, fit, held, seed)
+                rows.append((roc_auc_score(y[held], p), average_precision_score(y[held], p)))
+        r = np.array(rows)
+        if not base:
+            base = rows
+        d = r - np.array(base)
+        se = d.std(axis=0, ddof=1) / np.sqrt(len(d))
+        print(
+            f"| {name} | {r[:, 0].mean():.4f} ± {r[:, 0].std(ddof=1):.4f} | "
+            f"{r[:, 1].mean():.4f} ± {r[:, 1].std(ddof=1):.4f} | "
+            f"{d[:, 0].mean():+.4f} ± {se[0]:.4f} | {d[:, 1].mean():+.4f} ± {se[1]:.4f} | "
+            f"{time.perf_counter() - t0:.0f} |",
+            flush=True,
+        )
+
+
+def paired_differences(per_variant: dict[str, list[dict]], *, reference: str) -> None:
+    """Each variant minus ``reference`` on the same folds: mean ± standard error of the mean."""
+    if reference not in per_variant or len(per_variant) < 2:
+        return
+    shown = ("f1", "roc_auc", "pr_auc")
+    print(f"\npaired differences against {reference} on the same folds (mean ± standard error)\n")
+    print("| variant | " + " | ".join(f"Δ{m}" for m in shown) + " |")
+    print("|---" * (len(shown) + 1) + "|")
+    ref = per_variant[reference]
+    for name, folds in per_variant.items():
+        if name == reference:
+            continue
+        cells = []
+        for m in shown:
+            d = np.array([f[m] for f in folds]) - np.array([f[m] for f in ref])
+            cells.append(f"{d.mean():+.4f} ± {d.std(ddof=1) / np.sqrt(len(d)):.4f}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("../shared/data/sichuan"))
@@ -92,6 +341,11 @@ def main() -> None:
         "--repeats", type=int, default=1, help="repeat the CV with seeds seed, seed+1, ... and pool"
     )
     ap.add_argument("--only", help="run only variants whose name contains this text")
+    ap.add_argument(
+        "--screen",
+        action="store_true",
+        help="instead: quick ranking screen of candidate inputs and ensembles (no calibration)",
+    )
     args = ap.parse_args()
 
     features = read_features(args.data / "features.csv")
@@ -109,10 +363,15 @@ def main() -> None:
         f"x {args.repeats} (seeds {args.seed}..{args.seed + args.repeats - 1}); "
         f"mean ± sd over the {args.folds * args.repeats} folds\n"
     )
+    if args.screen:
+        seeds = list(range(args.seed, args.seed + args.repeats))
+        screen(features, labels, graph, folds=args.folds, seeds=seeds)
+        return
     graph_summary(graph, labels, seed=args.seed)
     header = "| variant | " + " | ".join(METRICS) + " | seconds |"
     print(header)
     print("|---" * (len(METRICS) + 2) + "|")
+    per_variant: dict[str, list[dict]] = {}
     for name, (params, blocks) in VARIANTS.items():
         if args.only and args.only not in name:
             continue
@@ -132,6 +391,8 @@ def main() -> None:
         s = summarise(folds)
         cells = " | ".join(f"{s[m]['mean']:.4f} ± {s[m]['sd']:.4f}" for m in METRICS)
         print(f"| {name} | {cells} | {time.perf_counter() - t0:.0f} |", flush=True)
+        per_variant[name] = folds
+    paired_differences(per_variant, reference="tuned LightGBM, exact splits (previous default)")
 
     t0 = time.perf_counter()
     anomaly = anomaly_scores(features, seed=args.seed).loc[labels.index].to_numpy()

@@ -46,6 +46,7 @@ class RunResult:
     detectors_ran: list[str] = field(default_factory=list)
     detectors_skipped: dict[str, str] = field(default_factory=dict)
     lead_counts: dict[str, int] = field(default_factory=dict)
+    detector_seconds: dict[str, float] = field(default_factory=dict)
     leads: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     risk: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
@@ -98,6 +99,7 @@ def run(
     result.detectors_ran = detection.ran
     result.detectors_skipped = detection.skipped
     result.lead_counts = detection.counts
+    result.detector_seconds = detection.seconds
     with _timed(result, "fuse"):
         result.leads = _display_ids(detection.leads, ws)
         result.risk = fuse(result.leads, policy)

@@ -65,7 +65,6 @@ class Context:
     con: ibis.BaseBackend
     #: The run's policy (a ``fraudwall.policy.Policy``), for detectors that build on others.
     policy: Any = None
-    notes: list[str] = field(default_factory=list)
     _hits: dict[str, ir.Table] = field(default_factory=dict, repr=False)
 
     def has(self, table: str) -> bool:

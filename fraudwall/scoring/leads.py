@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,8 @@ class DetectionResult:
     ran: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    #: Wall seconds per detector, including the shared work it was first to need.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def run_detectors(
@@ -63,8 +66,10 @@ def run_detectors(
         elif missing:
             result.skipped[name] = f"input tables absent: {', '.join(missing)}"
         else:
+            t0 = time.perf_counter()
             hits = ctx.hits(cls).execute()
             leads = to_leads(cls, hits, params, policy, run_id)
+            result.seconds[name] = round(time.perf_counter() - t0, 3)
             result.ran.append(name)
             result.counts[name] = len(leads)
             frames.append(leads)
