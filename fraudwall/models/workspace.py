@@ -33,7 +33,8 @@ def number_features(features: FeatureCache) -> pd.DataFrame:
     numeric = [c for c, dt in t.schema().items() if dt.is_numeric()]
     df = t.select("entity_id", *numeric).to_pandas().set_index("entity_id")
     df.index = df.index.astype(str)
-    return df.astype("float64")
+    # Engines return rows in any order; models (forests, CV folds) must see a fixed one.
+    return df.sort_index().astype("float64")
 
 
 def call_edges(tables: TableMap, ids: pd.Index) -> pd.DataFrame:
@@ -42,7 +43,7 @@ def call_edges(tables: TableMap, ids: pd.Index) -> pd.DataFrame:
     pairs = c.filter(c.direction == "MO").select(src=c.msisdn, dst=c.other_party).distinct()
     known = ibis.memtable(pd.DataFrame({"src": ids.to_numpy()}))
     both_known = pairs.semi_join(known, "src").semi_join(known.rename(dst="src"), "dst")
-    return both_known.to_pandas().astype(str)
+    return both_known.to_pandas().astype(str).sort_values(["src", "dst"], ignore_index=True)
 
 
 def feedback_labels(tables: TableMap, ids: pd.Index) -> pd.Series:
