@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -101,7 +101,7 @@ def run(
     result.lead_counts = detection.counts
     result.detector_seconds = detection.seconds
     with _timed(result, "fuse"):
-        result.leads = _display_ids(detection.leads, ws)
+        result.leads = display_ids(detection.leads, ws)
         result.risk = fuse(result.leads, policy)
     with _timed(result, "write"):
         write_outputs(result)
@@ -122,10 +122,16 @@ def detect(
     run_id: str = "adhoc",
     progress: Progress | None = None,
     result: RunResult | None = None,
+    only: Collection[str] | None = None,
 ) -> DetectionResult:
-    """Compute features and run the detector library over a workspace's store."""
+    """Compute features and run the detector library (or ``only`` these detectors)."""
     result = result or RunResult(run_id, ws.path, policy.version, engine, "")
     library = load_library()
+    if only is not None:
+        unknown = set(only) - set(library)
+        if unknown:
+            raise ValueError(f"unknown detectors {sorted(unknown)}")
+        library = {k: v for k, v in library.items() if k in only}
     con = connect(engine)
     tables = Tables(ws, con)
     ctx = Context(tables=tables, features=FeatureCache(tables, con), con=con, policy=policy)
@@ -141,7 +147,7 @@ def detect(
         return run_detectors(ctx, policy, library, run_id=run_id, on_step=step)
 
 
-def _display_ids(leads: pd.DataFrame, ws: Workspace) -> pd.DataFrame:
+def display_ids(leads: pd.DataFrame, ws: Workspace) -> pd.DataFrame:
     """Show numbers as the operator wrote them (the store keeps the normalised form)."""
     if leads.empty or not ws.has("subscribers"):
         return leads

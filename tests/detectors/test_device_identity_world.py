@@ -12,12 +12,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from fraudwall.detectors.base import Context, load_library
 from fraudwall.evaluate import evaluate
-from fraudwall.features.base import FeatureCache
+from fraudwall.pipeline import detect, display_ids
 from fraudwall.policy import load_policy
-from fraudwall.scoring.leads import run_detectors
-from fraudwall.store import Tables, Workspace, connect
+from fraudwall.store import Workspace
 
 pytestmark = pytest.mark.slow
 
@@ -61,17 +59,8 @@ def measured(tmp_path_factory):
 
     ws = Workspace(root / "ws")
     ingest(root / "data", ws)
-    policy = load_policy()
-    library = {k: v for k, v in load_library().items() if k in DETECTORS}
-    assert set(library) == set(DETECTORS)
-    con = connect("duckdb")
-    tables = Tables(ws, con)
-    ctx = Context(tables=tables, features=FeatureCache(tables, con), con=con, policy=policy)
-    leads = run_detectors(ctx, policy, library, run_id="world").leads
     # Labels name numbers as written in the data; the store keeps them normalised.
-    subs = tables["subscribers"].select("msisdn", "msisdn_raw").execute()
-    raw = dict(zip(subs["msisdn"], subs["msisdn_raw"], strict=True))
-    leads["entity_id"] = leads["entity_id"].map(lambda x: raw.get(x, x))
+    leads = display_ids(detect(ws, load_policy(), only=DETECTORS).leads, ws)
     given = set(given_ids)
     leads = leads[~leads["entity_id"].isin(given)]
     truth = truth[~truth["entity_id"].isin(given)]
