@@ -39,3 +39,9 @@ class WorkspaceError(FraudwallError):
     """A workspace that is missing, or lacks a table a step needs."""
 
     http_status = 404
+
+
+class WorkspaceBusy(WorkspaceError):
+    """Another process is writing to the workspace."""
+
+    http_status = 409

@@ -76,13 +76,29 @@ def run(
     progress: Progress | None = None,
     report: bool = True,
 ) -> RunResult:
-    """Run the whole pipeline on a contract directory and write the outputs to ``out_dir``."""
+    """Run the whole pipeline on a contract directory and write the outputs to ``out_dir``.
+
+    ``out_dir`` is locked for the run: a second run or ingest into it fails with
+    :class:`~fraudwall.errors.WorkspaceBusy` instead of mixing its files with this one's.
+    """
+    policy = policy or load_policy()
+    ws = Workspace(out_dir)
+    with ws.writing():
+        return _run(data_dir, ws, policy, engine=engine, progress=progress, report=report)
+
+
+def _run(
+    data_dir: str | Path,
+    ws: Workspace,
+    policy: Policy,
+    *,
+    engine: str,
+    progress: Progress | None,
+    report: bool,
+) -> RunResult:
     from fraudwall.ingest import ingest
 
-    policy = policy or load_policy()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    ws = Workspace(out)
+    out = ws.path
     result = RunResult(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6],
         out_dir=out,

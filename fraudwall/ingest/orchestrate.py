@@ -81,7 +81,20 @@ def ingest(
 
     Raises :class:`~fraudwall.errors.InputError` for a missing required table or column, an
     unreadable file or a bad manifest; the file being ingested is then not committed.
+    Raises :class:`~fraudwall.errors.WorkspaceBusy` if another process is writing to
+    ``workspace``.
     """
+    with workspace.writing():
+        return _ingest(data_dir, workspace, progress, events, now)
+
+
+def _ingest(
+    data_dir: str | Path,
+    workspace: Workspace,
+    progress: ProgressCallback | None,
+    events: EventCallback | None,
+    now: datetime | None,
+) -> IngestReport:
     started = time.perf_counter()
     data = discover(data_dir)
     tz = data.manifest["timezone"]

@@ -9,7 +9,8 @@ Layout::
     WS/quarantine/TABLE/*.parquet         rejected rows with file, row, field and reason
 
 Readers never see a half-written batch: writers stage files under ``WS/.staging`` and move
-them into ``store/`` only when the batch is complete (see :meth:`Workspace.commit`).
+them into ``store/`` only when the batch is complete (see :meth:`Workspace.commit`). One
+process writes at a time: ingestion and runs hold ``WS/.lock`` (see :meth:`Workspace.writing`).
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 from fraudwall.contract import TABLES
-from fraudwall.errors import WorkspaceError
+from fraudwall.errors import WorkspaceBusy, WorkspaceError
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -85,6 +87,30 @@ class Workspace:
         _atomic_write_text(self.path / "manifest.json", json.dumps(manifest, indent=2))
 
     # -- writing ------------------------------------------------------------------------------
+    @contextmanager
+    def writing(self, *, wait_s: float = 0) -> Iterator[None]:
+        """Hold the workspace's write lock (``WS/.lock``) for the block.
+
+        Two ingests into one workspace would each deduplicate against a store the other is
+        changing; the lock makes the second one fail (after ``wait_s`` seconds) with
+        :class:`~fraudwall.errors.WorkspaceBusy` instead. The operating system releases the
+        lock when its process dies, so a crash never leaves the workspace locked. Re-entrant
+        within a process: a run holds it and the ingestion inside the run takes it again.
+        """
+        self.path.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.path.resolve() / ".lock", is_singleton=True, thread_local=False)
+        try:
+            lock.acquire(timeout=wait_s)
+        except Timeout:
+            raise WorkspaceBusy(
+                f"workspace {self.path} is being written by another fraudwall process "
+                "(ingest or run); wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
     @contextmanager
     def staging(self) -> Iterator[Path]:
         """A private directory for a batch; removed whatever happens, committed by ``commit``."""
