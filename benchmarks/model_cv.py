@@ -18,6 +18,7 @@ import os
 import platform
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,10 +26,11 @@ import psutil
 import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 from scipy.stats import rankdata
-from sklearn.ensemble import ExtraTreesClassifier
+from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import QuantileTransformer
 
@@ -226,6 +228,41 @@ def _ppr_shares(graph: CallGraph, pos: np.ndarray, y: np.ndarray, seed: int) -> 
     return pd.DataFrame(out, index=graph.ids, columns=["ppr_share", "ppr_fraud", "ppr_normal"])
 
 
+def _smoothed(
+    graph: CallGraph, scores: np.ndarray, pos: np.ndarray, y: np.ndarray, alpha: float = 0.2
+) -> np.ndarray:
+    """The "smooth" step of Correct & Smooth (Huang et al., 2021): every number's score
+    diffused over D^-½AD^-½ with the training numbers clamped to their labels."""
+    s = _sym_normalised(graph.undirected)
+    start = scores.copy()
+    start[pos] = y
+    g = start.copy()
+    for _ in range(30):
+        g = (1 - alpha) * start + alpha * (s @ g)
+        g[pos] = y
+    return g
+
+
+def _other_learner(kind: str, seed: int) -> Any:
+    """The second model of a rank average (it sees signed-log features, see _screen_scores)."""
+    if "ExtraTrees" in kind:
+        return ExtraTreesClassifier(
+            500, min_samples_leaf=2, max_features=0.3, n_jobs=1, random_state=seed
+        )
+    if "HistGradientBoosting" in kind:
+        return HistGradientBoostingClassifier(
+            learning_rate=0.03,
+            max_iter=600,
+            max_leaf_nodes=15,
+            l2_regularization=1.0,
+            random_state=seed,
+        )
+    scaled = QuantileTransformer(n_quantiles=200, output_distribution="normal")
+    if "kNN" in kind:
+        return make_pipeline(scaled, KNeighborsClassifier(15, weights="distance"))
+    return make_pipeline(scaled, LogisticRegression(C=0.3, max_iter=2000))
+
+
 def _screen_scores(
     kind: str,
     design: pd.DataFrame,
@@ -234,9 +271,13 @@ def _screen_scores(
     fit: np.ndarray,
     held: np.ndarray,
     seed: int,
+    graph: CallGraph,
 ) -> np.ndarray:
     """Held-out ranking scores of one screened candidate on one outer fold."""
     x_fit, x_held = design.iloc[pos[fit]], design.iloc[pos[held]].to_numpy()
+    if kind == "correct & smooth":
+        everyone = _booster(x_fit, y[fit], EXACT_PARAMS, seed).predict(design.to_numpy())
+        return _smoothed(graph, everyone, pos[fit], y[fit])[pos[held]]
     if kind == "self-training":
         # pseudo-label the unlabelled numbers the first model is sure of, refit with them
         unlabelled = np.setdiff1d(np.arange(len(design)), pos)
@@ -246,28 +287,26 @@ def _screen_scores(
         rows = np.concatenate([pos[fit], unlabelled[sure]])
         y_all = np.concatenate([y[fit], (p[sure] > 0.5).astype(float)])
         return _booster(design.iloc[rows], y_all, EXACT_PARAMS, seed).predict(x_held)
-    params = TUNED_PARAMS if kind == "extra-trees splits" else EXACT_PARAMS
+    params = TUNED_PARAMS if kind.startswith("extra-trees splits") else EXACT_PARAMS
     scores = [rankdata(_booster(x_fit, y[fit], params, seed).predict(x_held))]
-    if kind.startswith("rank average"):
+    if "rank average" in kind:
         # other learners see signed-log features, missing as 0 plus a missingness flag
         xl = _signed_log(design.to_numpy(dtype=np.float64))
         xl = np.column_stack([np.nan_to_num(xl), np.isnan(xl)])
-        if "ExtraTrees" in kind:
-            other = ExtraTreesClassifier(
-                500, min_samples_leaf=2, max_features=0.3, n_jobs=1, random_state=seed
-            )
-        else:
-            other = make_pipeline(
-                QuantileTransformer(n_quantiles=200, output_distribution="normal"),
-                LogisticRegression(C=0.3, max_iter=2000),
-            )
+        other = _other_learner(kind, seed)
         other.fit(xl[pos[fit]], y[fit])
         scores.append(rankdata(other.predict_proba(xl[pos[held]])[:, 1]))
     return np.mean(scores, axis=0)
 
 
 def screen(
-    features: pd.DataFrame, labels: pd.Series, graph: CallGraph, *, folds: int, seeds: list[int]
+    features: pd.DataFrame,
+    labels: pd.Series,
+    graph: CallGraph,
+    *,
+    folds: int,
+    seeds: list[int],
+    only: str | None = None,
 ) -> None:
     """Print the quick-screen table: each candidate's ROC-AUC / PR-AUC gain over tuned LightGBM."""
     x = _signed_log(features.to_numpy(dtype=np.float64))
@@ -282,6 +321,14 @@ def screen(
     }
     candidates = [*static, "PPR label shares", "self-training", "extra-trees splits"]
     candidates += ["rank average with logistic regression", "rank average with ExtraTrees"]
+    candidates += [
+        "rank average with HistGradientBoosting",
+        "rank average with kNN",
+        "correct & smooth",
+        "extra-trees splits, rank average with ExtraTrees",
+    ]
+    if only:
+        candidates = [c for c in candidates if only in c]
     print("| candidate | ROC-AUC | PR-AUC | ΔROC-AUC ± se | ΔPR-AUC ± se | seconds |")
     print("|---|---|---|---|---|---|")
     base: list[tuple[float, float]] = []
@@ -297,7 +344,7 @@ def screen(
                 if name == "PPR label shares":
                     ppr = _ppr_shares(graph, pos[fit], y[fit], seed)
                     fold_design = pd.concat([features, ppr], axis=1)
-                p = _screen_scores(name, fold_design, pos, y, fit, held, seed)
+                p = _screen_scores(name, fold_design, pos, y, fit, held, seed, graph)
                 rows.append((roc_auc_score(y[held], p), average_precision_score(y[held], p)))
         r = np.array(rows)
         if not base:
@@ -340,7 +387,9 @@ def main() -> None:
     ap.add_argument(
         "--repeats", type=int, default=1, help="repeat the CV with seeds seed, seed+1, ... and pool"
     )
-    ap.add_argument("--only", help="run only variants whose name contains this text")
+    ap.add_argument(
+        "--only", help="run only variants (or screened candidates) whose name contains this text"
+    )
     ap.add_argument(
         "--screen",
         action="store_true",
@@ -365,7 +414,7 @@ def main() -> None:
     )
     if args.screen:
         seeds = list(range(args.seed, args.seed + args.repeats))
-        screen(features, labels, graph, folds=args.folds, seeds=seeds)
+        screen(features, labels, graph, folds=args.folds, seeds=seeds, only=args.only)
         return
     graph_summary(graph, labels, seed=args.seed)
     header = "| variant | " + " | ".join(METRICS) + " | seconds |"
