@@ -47,6 +47,7 @@ class RunResult:
     detectors_skipped: dict[str, str] = field(default_factory=dict)
     lead_counts: dict[str, int] = field(default_factory=dict)
     detector_seconds: dict[str, float] = field(default_factory=dict)
+    feature_seconds: dict[str, float] = field(default_factory=dict)
     leads: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     risk: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
@@ -116,6 +117,7 @@ def _run(
     result.detectors_skipped = detection.skipped
     result.lead_counts = detection.counts
     result.detector_seconds = detection.seconds
+    result.feature_seconds = detection.feature_seconds
     with _timed(result, "fuse"):
         result.leads = display_ids(detection.leads, ws)
         result.risk = fuse(result.leads, policy)

@@ -90,8 +90,9 @@ class Context:
         scenarios) read them here instead of running the other detector again.
         """
         if cls.name not in self._hits:
-            expr = cls().find(self, self.params(cls))
-            self._hits[cls.name] = self.con.create_table(f"hits_{cls.name}", expr, temp=True)
+            with self.features.ledger.section(cls.name):
+                expr = cls().find(self, self.params(cls))
+                self._hits[cls.name] = self.con.create_table(f"hits_{cls.name}", expr, temp=True)
         return self._hits[cls.name]
 
 

@@ -26,6 +26,7 @@ import ibis
 import ibis.expr.types as ir
 
 from fraudwall.errors import WorkspaceError
+from fraudwall.timing import Ledger
 
 TableMap = Mapping[str, ir.Table]
 
@@ -96,12 +97,20 @@ def feature_family(
     return register
 
 
+#: Ledger section names of feature families: ``features:NAME``.
+FEATURE_SECTION = "features:"
+
+
 class FeatureCache:
     """Materialises each family once per run on the engine, so detectors share the work."""
 
-    def __init__(self, tables: TableMap, con: ibis.BaseBackend) -> None:
+    def __init__(
+        self, tables: TableMap, con: ibis.BaseBackend, ledger: Ledger | None = None
+    ) -> None:
         self.tables = tables
         self.con = con
+        #: Where the time of each materialisation goes (``features:NAME``).
+        self.ledger = ledger or Ledger()
         self._done: dict[str, ir.Table] = {}
 
     def available(self, name: str) -> bool:
@@ -110,8 +119,9 @@ class FeatureCache:
     def __getitem__(self, name: str) -> ir.Table:
         if name not in self._done:
             load_families()
-            expr = FAMILIES[name].compute(self.tables)
-            self._done[name] = self.con.create_table(f"features_{name}", expr, temp=True)
+            with self.ledger.section(f"{FEATURE_SECTION}{name}"):
+                expr = FAMILIES[name].compute(self.tables)
+                self._done[name] = self.con.create_table(f"features_{name}", expr, temp=True)
         return self._done[name]
 
 

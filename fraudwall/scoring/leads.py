@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from fraudwall.detectors.base import LEAD_CORE_COLUMNS, Context, Detector, Params
+from fraudwall.features.base import FEATURE_SECTION
 from fraudwall.policy import Policy
 
 #: Columns of leads.parquet / leads.csv, in order (contract v1).
@@ -42,8 +42,11 @@ class DetectionResult:
     ran: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
-    #: Wall seconds per detector, including the shared work it was first to need.
+    #: Wall seconds per detector, its own work only: the feature families and other detectors'
+    #: hits it was first to need are charged to them.
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Wall seconds per feature family materialised in the run.
+    feature_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def run_detectors(
@@ -66,15 +69,17 @@ def run_detectors(
         elif missing:
             result.skipped[name] = f"input tables absent: {', '.join(missing)}"
         else:
-            t0 = time.perf_counter()
-            hits = ctx.hits(cls).execute()
-            leads = to_leads(cls, hits, params, policy, run_id)
-            result.seconds[name] = round(time.perf_counter() - t0, 3)
+            with ctx.features.ledger.section(name):
+                hits = ctx.hits(cls).execute()
+                leads = to_leads(cls, hits, params, policy, run_id)
             result.ran.append(name)
             result.counts[name] = len(leads)
             frames.append(leads)
         if on_step:
             on_step(name)
+    times = ctx.features.ledger.rounded()
+    result.feature_seconds = ctx.features.ledger.rounded(FEATURE_SECTION)
+    result.seconds = {k: v for k, v in times.items() if not k.startswith(FEATURE_SECTION)}
     if frames:
         result.leads = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
     return result

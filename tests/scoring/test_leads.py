@@ -2,6 +2,7 @@ import json
 
 import pandas as pd
 
+from fraudwall.detectors.library.bulk_sms import BulkSms
 from fraudwall.detectors.library.outbound_burst import OutboundBurst
 from fraudwall.policy import load_policy
 from fraudwall.scoring.leads import LEAD_COLUMNS, run_detectors, to_leads
@@ -48,3 +49,36 @@ def test_detectors_without_inputs_are_skipped_with_a_reason(make_ctx):
     res = run_detectors(ctx, ctx.policy, {"outbound_burst": OutboundBurst}, run_id="r")
     assert res.ran == [] and "calls" in res.skipped["outbound_burst"]
     assert res.leads.empty
+
+
+def test_shared_work_is_timed_once_under_its_own_name(make_ctx):
+    """bulk_sms yields to fraud_caller, so it makes fraud_caller's hits and features first;
+    run.json charges that work to fraud_caller and to the feature families, not to bulk_sms."""
+    t0 = pd.Timestamp("2026-03-02 09:00")
+    ctx = make_ctx(
+        calls=[
+            {
+                "record_id": f"c{i}",
+                "msisdn": "+8613800000001",
+                "other_party": f"+86139000000{i:02d}",
+                "direction": "MO",
+                "started_at": t0 + pd.Timedelta(minutes=i),
+                "duration_s": 30,
+            }
+            for i in range(3)
+        ],
+        sms=[
+            {
+                "record_id": "s1",
+                "msisdn": "+8613800000001",
+                "other_party": "+8613900000001",
+                "direction": "MO",
+                "sent_at": t0,
+            }
+        ],
+    )
+    res = run_detectors(ctx, ctx.policy, {"bulk_sms": BulkSms}, run_id="r")
+    assert res.ran == ["bulk_sms"]
+    assert {"bulk_sms", "fraud_caller"} <= set(res.seconds)
+    assert "number_calls" in res.feature_seconds
+    assert all(v >= 0 for v in [*res.seconds.values(), *res.feature_seconds.values()])
