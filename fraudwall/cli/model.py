@@ -107,7 +107,7 @@ def train(
         f"{card['cv_folds']}-fold CV ({cv_name}): "
         + ", ".join(
             f"{m} {summary[m]['mean']:.4f} ± {summary[m]['sd']:.4f}"
-            for m in ("f1", "macro_f1", "roc_auc", "pr_auc", "precision", "recall")
+            for m in ("f1", "macro_f1", "weighted_f1", "roc_auc", "pr_auc", "precision", "recall")
         )
     )
 
