@@ -2,7 +2,8 @@
 # The project's two entry points. Each sets up a local virtual environment first (only
 # Python >= 3.11 and pip are needed on the machine), then:
 #   bash tasks.sh demo [ARGS]   simulate a small operator world, run fraudwall on it, open the report
-#   bash tasks.sh test          lint, type-check and run the whole test suite
+#   bash tasks.sh test          install the test servers (Debian packages), then lint, type-check
+#                               and run the whole test suite
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -29,6 +30,23 @@ setup() {
   fi
 }
 
+# The real servers the tests start on loopback (PostgreSQL, Redis, Kamailio + SIPp, Unbound),
+# from Debian's packages: installed when missing, with sudo when not root.
+system_packages() {
+  local missing=() pkg
+  while read -r pkg; do
+    [ -n "$pkg" ] || continue
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$pkg")
+  done < .ci/system-packages
+  [ ${#missing[@]} -gt 0 ] || return 0
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "installing system packages: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
 case "${1:-}" in
   demo)
     setup
@@ -36,6 +54,7 @@ case "${1:-}" in
     .venv/bin/fraudwall demo "$@"
     ;;
   test)
+    system_packages
     setup
     .venv/bin/ruff check fraudwall tests benchmarks
     .venv/bin/ruff format --check fraudwall tests benchmarks
