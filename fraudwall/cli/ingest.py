@@ -15,6 +15,7 @@ from fraudwall.cli.progress import console, progress
 from fraudwall.errors import FraudwallError
 from fraudwall.ingest import IngestProgress, IngestReport
 from fraudwall.ingest import ingest as ingest_data
+from fraudwall.ingest.idkey import read_key_file
 from fraudwall.store import Workspace
 
 _MIB = 1 << 20
@@ -28,6 +29,14 @@ def ingest(
     workspace: Annotated[
         Path, typer.Option("--workspace", help="Workspace to ingest into (created if missing).")
     ],
+    id_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--id-key-file",
+            help="Key (64+ hex digits) that turns raw ID numbers into a keyed hash as they are "
+            "read; without it a raw ID number is rejected.",
+        ),
+    ] = None,
 ) -> None:
     """Validate, normalise and store a data directory; rejected rows go to the quarantine.
 
@@ -48,7 +57,8 @@ def ingest(
         bar.update(task, total=total, completed=done, description=label)
 
     try:
-        report = ingest_data(data, Workspace(workspace), events=on_progress)
+        id_key = read_key_file(id_key_file) if id_key_file is not None else None
+        report = ingest_data(data, Workspace(workspace), events=on_progress, id_key=id_key)
     except FraudwallError as e:
         bar.stop()
         console.print(Text(f"error: {e}", style="bold red"), soft_wrap=True)

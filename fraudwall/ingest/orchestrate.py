@@ -25,6 +25,7 @@ from fraudwall.contract import TABLES, Table
 from fraudwall.errors import InputError
 from fraudwall.ingest.dedup import connect, deduplicate, record_keys
 from fraudwall.ingest.discover import MANIFEST, SourceFile, discover
+from fraudwall.ingest.idkey import pseudonymise_batch
 from fraudwall.ingest.log import IngestLog, file_sha256
 from fraudwall.ingest.quarantine import (
     WRONG_FIELD_COUNT,
@@ -66,6 +67,7 @@ def ingest(
     *,
     events: EventCallback | None = None,
     now: datetime | None = None,
+    id_key: bytes | None = None,
 ) -> IngestReport:
     """Ingest every table of a contract data directory into ``workspace``.
 
@@ -77,7 +79,9 @@ def ingest(
 
     After every batch, ``progress`` is called with ``("ingest", bytes_done, bytes_total)``
     and ``events`` with an :class:`IngestProgress` (file, stage, rows). ``now`` (the ingestion
-    time, default: the clock) bounds time stamps from above (``now`` + one day).
+    time, default: the clock) bounds time stamps from above (``now`` + one day). With
+    ``id_key``, raw ID numbers in holder columns are replaced by their keyed hash as they are
+    read (:mod:`fraudwall.ingest.idkey`); without it they are rejected.
 
     Raises :class:`~fraudwall.errors.InputError` for a missing required table or column, an
     unreadable file or a bad manifest; the file being ingested is then not committed.
@@ -85,7 +89,7 @@ def ingest(
     ``workspace``.
     """
     with workspace.writing():
-        return _ingest(data_dir, workspace, progress, events, now)
+        return _ingest(data_dir, workspace, progress, events, now, id_key)
 
 
 def _ingest(
@@ -94,6 +98,7 @@ def _ingest(
     progress: ProgressCallback | None,
     events: EventCallback | None,
     now: datetime | None,
+    id_key: bytes | None = None,
 ) -> IngestReport:
     started = time.perf_counter()
     data = discover(data_dir)
@@ -105,7 +110,7 @@ def _ingest(
     plan = _plan(data.files, report)
 
     workspace.write_manifest({**workspace.manifest, **data.manifest})
-    checks = Checks(tz, _local_now(now, tz) + timedelta(days=1))
+    checks = Checks(tz, _local_now(now, tz) + timedelta(days=1), id_key)
     log = IngestLog(workspace)
     tracker = _Tracker(progress, events, sum(sf.size for sf, _ in plan))
     for sf, known in plan:
@@ -203,6 +208,7 @@ def _stream(
     quarantine, counts and reasons to ``fr``."""
     reasons: Counter[str] = Counter()
     for raw in source.batches(known):
+        raw.data = pseudonymise_batch(table, raw.data, checks.id_key)
         found = []
         if raw.bad_lines:
             found.append(bad_line_entries(table, sf.name, source.columns, raw.bad_lines))

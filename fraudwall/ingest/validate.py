@@ -53,6 +53,8 @@ class Checks:
     timezone: str
     #: Latest acceptable time stamp, naive local time (ingestion time plus one day).
     latest: datetime
+    #: Key of ``--id-key-file``: raw ID numbers are replaced by a keyed hash as they are read.
+    id_key: bytes | None = None
 
 
 def check_header(table: Table, columns: list[str], file: str) -> tuple[list[str], list[str]]:
