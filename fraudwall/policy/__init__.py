@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -42,6 +42,19 @@ class RiskPolicy(BaseModel):
         return self
 
 
+class RegistrationPolicy(BaseModel):
+    """The point-of-sale registration check (``fraudwall check registration``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    card_limit: int = Field(
+        5, ge=1, le=100, description="cards one holder may hold across operators (一证五卡)"
+    )
+    outlet_review_level: Literal["high", "medium", "off"] = Field(
+        "high", description="outlet abnormal-registration risk level that sends a sale to review"
+    )
+
+
 @dataclass(frozen=True)
 class Policy:
     """The effective policy of a run."""
@@ -49,6 +62,7 @@ class Policy:
     version: str
     risk: RiskPolicy
     detectors: dict[str, Params] = field(default_factory=dict)
+    registration: RegistrationPolicy = field(default_factory=RegistrationPolicy)
 
     def params(self, detector: str) -> Params:
         return self.detectors[detector]
@@ -76,7 +90,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
             raise PolicyError(f"{where}: no such policy file") from e
         except tomllib.TOMLDecodeError as e:
             raise PolicyError(f"{where}: not valid TOML: {e}") from e
-    unknown = set(raw) - {"version", "risk", "detectors"}
+    unknown = set(raw) - {"version", "risk", "detectors", "registration"}
     if unknown:
         raise PolicyError(f"{where}: unknown top-level keys {sorted(unknown)}")
     version = raw.get("version", DEFAULT_VERSION if path is None else None)
@@ -86,6 +100,10 @@ def load_policy(path: str | Path | None = None) -> Policy:
         risk = RiskPolicy(**raw.get("risk", {}))
     except ValidationError as e:
         raise PolicyError(_explain(where, "risk", e)) from e
+    try:
+        registration = RegistrationPolicy(**raw.get("registration", {}))
+    except ValidationError as e:
+        raise PolicyError(_explain(where, "registration", e)) from e
     sections = raw.get("detectors", {})
     unknown = set(sections) - set(library)
     if unknown:
@@ -96,7 +114,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
             detectors[name] = cls.Params(**sections.get(name, {}))
         except ValidationError as e:
             raise PolicyError(_explain(where, f"detectors.{name}", e)) from e
-    return Policy(version, risk, detectors)
+    return Policy(version, risk, detectors, registration)
 
 
 def _explain(where: str, section: str, e: ValidationError) -> str:
@@ -119,6 +137,8 @@ def render_policy(policy: Policy) -> str:
         "[risk]",
     ]
     out += _render_model(policy.risk)
+    out += ["", "[registration]"]
+    out += _render_model(policy.registration)
     library = load_library()
     for name, params in policy.detectors.items():
         cls: type[Detector] = library[name]
