@@ -45,3 +45,27 @@ class WorkspaceBusy(WorkspaceError):
     """Another process is writing to the workspace."""
 
     http_status = 409
+
+
+class NotFound(FraudwallError):
+    """Something asked for by id or name does not exist."""
+
+    http_status = 404
+
+
+class PermissionDenied(FraudwallError):
+    """The person acting may not do this (their role, or a rule such as maker-checker)."""
+
+    http_status = 403
+
+
+class Conflict(FraudwallError):
+    """The request clashes with the current state (already done, duplicate, concurrent change)."""
+
+    http_status = 409
+
+
+class Unauthorized(FraudwallError):
+    """Who is acting is unknown or not proven."""
+
+    http_status = 401

@@ -10,6 +10,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+# Database fixtures (db, db_url, migrated_url, pg_cluster) on SQLite and PostgreSQL.
+from dbfixtures import db, db_url, migrated_url, pg_cluster  # noqa: F401
+
 from fraudwall.detectors.base import Context
 from fraudwall.features.base import FeatureCache
 from fraudwall.policy import load_policy

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from fraudwall.cli import docs, ingest, model, pipeline, policy, simulate
+from fraudwall.cli import db, docs, ingest, model, pipeline, policy, simulate, users
 
 app = typer.Typer(
     name="fraudwall",
@@ -20,6 +20,8 @@ app.command("demo")(pipeline.demo)
 app.add_typer(policy.app, name="policy")
 app.add_typer(model.app, name="model")
 app.add_typer(docs.app, name="docs")
+app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
 
 
 def main() -> None:
