@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from fraudwall.cli import db, docs, ingest, model, pipeline, policy, simulate, users
+from fraudwall.cli import serve as serve_cmd
+from fraudwall.cli import token as token_cmd
 
 app = typer.Typer(
     name="fraudwall",
@@ -22,6 +24,8 @@ app.add_typer(model.app, name="model")
 app.add_typer(docs.app, name="docs")
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
+app.command("serve")(serve_cmd.serve)
+app.add_typer(token_cmd.app, name="token")
 
 
 def main() -> None:

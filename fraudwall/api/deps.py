@@ -1,0 +1,105 @@
+"""Dependencies every route uses, as ``Annotated`` aliases.
+
+- ``ReadSession`` / ``WriteSession``: one unit of work per request. A write session commits
+  before the response is sent (``scope="function"``), so a client that sees success knows the
+  change is stored; a read session never takes SQLite's write lock.
+- ``CurrentUser``: the :class:`Principal` a bearer token acts as (401 without a valid one).
+- ``require_roles(...)`` / ``require(action)``: 403 unless the user's role may.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from fraudwall.auth import Role, allowed, roles_for
+from fraudwall.auth.tokens import authenticate
+from fraudwall.db import Database
+from fraudwall.errors import PermissionDenied, Unauthorized
+
+_bearer = HTTPBearer(auto_error=False, description="a token from `fraudwall token create`")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts as."""
+
+    name: str
+    role: Role
+    unit: str | None
+
+
+def get_database(request: Request) -> Database:
+    """The app's database."""
+    db: Database = request.app.state.db
+    return db
+
+
+def _via(request: Request) -> str:
+    route = request.scope.get("route")
+    return f"api:{request.method} {getattr(route, 'path', request.url.path)}"
+
+
+def read_session(request: Request) -> Iterator[Session]:
+    """A read-only unit of work for the request."""
+    with get_database(request).session(via=_via(request), readonly=True) as session:
+        yield session
+
+
+def write_session(request: Request) -> Iterator[Session]:
+    """A unit of work that commits when the route returns, or rolls back if it raises."""
+    with get_database(request).session(via=_via(request)) as session:
+        yield session
+
+
+ReadSession = Annotated[Session, Depends(read_session, scope="function")]
+WriteSession = Annotated[Session, Depends(write_session, scope="function")]
+
+
+def current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The user of the request's bearer token; :class:`Unauthorized` (401) otherwise."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("a valid bearer token is required")
+    with get_database(request).session(via=_via(request), readonly=True) as session:
+        user = authenticate(session, token=credentials.credentials)
+        return Principal(user.name, user.role, user.unit)
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+def require_roles(*roles: Role) -> Callable[..., Principal]:
+    """A dependency that lets only ``roles`` through (403 for the others)."""
+    allowed_roles = frozenset(roles)
+
+    def check(user: CurrentUser) -> Principal:
+        if user.role not in allowed_roles:
+            raise PermissionDenied(
+                f"{user.role.value} may not do this; allowed: "
+                f"{', '.join(sorted(r.value for r in allowed_roles))}"
+            )
+        return user
+
+    return check
+
+
+def require(action: str) -> Any:
+    """``Depends`` on the permission table's ``action`` (the same table the CLI checks)."""
+
+    def check(user: CurrentUser) -> Principal:
+        if not allowed(user.role, action):
+            raise PermissionDenied(
+                f"{user.role.value} may not do {action}; allowed: "
+                f"{', '.join(roles_for(action)) or 'nobody'}"
+            )
+        return user
+
+    return Depends(check)

@@ -1,0 +1,45 @@
+"""``fraudwall serve``: run the service (FastAPI on uvicorn)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from fraudwall.cli.dbopts import fail
+from fraudwall.errors import FraudwallError
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="port to listen on")] = 8000,
+    db: Annotated[
+        str | None, typer.Option("--db", help="database URL (default: $FRAUDWALL_DATABASE_URL)")
+    ] = None,
+    workspace: Annotated[
+        str | None,
+        typer.Option("--workspace", help="latest run's directory (default: $FRAUDWALL_WORKSPACE)"),
+    ] = None,
+    keys: Annotated[
+        str | None, typer.Option("--keys", help="sharing key store (default: $FRAUDWALL_KEYS_DIR)")
+    ] = None,
+    log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "warning",
+) -> None:
+    """Serve the API on HOST:PORT (OpenAPI at /docs). Settings come from FRAUDWALL_* variables;
+    the options here override them."""
+    import uvicorn
+
+    from fraudwall.api import create_app
+    from fraudwall.api.settings import Settings
+
+    try:
+        base = Settings.from_env()
+        override = {
+            k: v
+            for k, v in {"database_url": db, "workspace": workspace, "keys_dir": keys}.items()
+            if v
+        }
+        app = create_app(base.model_copy(update=override))
+    except FraudwallError as e:
+        raise fail(e) from None
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
