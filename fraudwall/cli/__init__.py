@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from fraudwall.cli import db, docs, ingest, model, pipeline, policy, simulate, users
+from fraudwall.cli import content, db, docs, ingest, model, pipeline, policy, simulate, users
 from fraudwall.cli import serve as serve_cmd
 from fraudwall.cli import token as token_cmd
+from fraudwall.cli import check as check_cmd
+from fraudwall.cli import lists as lists_cmd
+from fraudwall.cli import share as share_cmd
 
 app = typer.Typer(
     name="fraudwall",
@@ -22,10 +25,15 @@ app.command("demo")(pipeline.demo)
 app.add_typer(policy.app, name="policy")
 app.add_typer(model.app, name="model")
 app.add_typer(docs.app, name="docs")
+app.add_typer(content.sms_app, name="sms")
+app.add_typer(content.domains_app, name="domains")
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.command("serve")(serve_cmd.serve)
 app.add_typer(token_cmd.app, name="token")
+app.add_typer(lists_cmd.app, name="lists")
+app.add_typer(check_cmd.app, name="check")
+app.add_typer(share_cmd.app, name="share")
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("card_resale", "holder_id_hash", "cards of one holder used by others"),
         Scenario("victim", "msisdn", "subscriber likely being defrauded now"),
         Scenario("fraud_domain", "domain", "domain used for fraud"),
+        Scenario("fraud_sms", "msisdn", "sender of SMS whose content is classified as fraud"),
     )
 }
 

@@ -1,0 +1,133 @@
+"""``fraudwall sms`` and ``fraudwall domains``: the SMS classifier, reports and blocklists."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fraudwall.cli.progress import console, progress
+from fraudwall.errors import FraudwallError
+
+sms_app = typer.Typer(
+    help="Classify SMS content (train, classify) and write the violating-SMS report.",
+    no_args_is_help=True,
+)
+domains_app = typer.Typer(
+    help="Score domain names and export the fraud domains as resolver blocklists.",
+    no_args_is_help=True,
+)
+
+Json = Annotated[bool, typer.Option("--json", help="print JSON only")]
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Bad input: one red line and exit code 2."""
+    try:
+        yield
+    except FraudwallError as e:
+        console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _emit(result: object, as_json: bool, line: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    else:
+        console.print(line, highlight=False)
+
+
+@sms_app.command("train")
+def train(
+    texts: Annotated[Path, typer.Option("--texts", help="CSV with content,label (UTF-8 or GBK)")],
+    out: Annotated[Path, typer.Option("--out", help="model directory to write")],
+    seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
+    as_json: Json = False,
+) -> None:
+    """Train the SMS classifier on labelled messages (any label set) and write MODEL."""
+    from fraudwall.content.sms_service import train_sms
+
+    with _errors(), progress() as bar:
+        bar.add_task("training (cross-validated calibration)", total=None)
+        card = train_sms(texts=texts, out=out, seed=seed)
+    _emit(
+        card,
+        as_json,
+        f"wrote {out}: {card['training']['rows']} messages, classes {', '.join(card['classes'])};"
+        f" out-of-fold macro-F1 {card['cv']['macro_f1']:.4f}",
+    )
+
+
+@sms_app.command("classify")
+def classify(
+    model: Annotated[Path, typer.Option("--model", help="directory from `fraudwall sms train`")],
+    texts: Annotated[Path, typer.Option("--texts", help="CSV with a content column")],
+    out: Annotated[Path, typer.Option("--out", help="CSV to write: content,label,score,reasons")],
+    as_json: Json = False,
+) -> None:
+    """Classify messages: label, calibrated score and the n-grams that decided it."""
+    from fraudwall.content.sms_service import classify_sms
+
+    with _errors():
+        result = classify_sms(model=model, texts=texts, out=out)
+    _emit(result, as_json, f"wrote {out}: {result['messages']} messages {result['per_label']}")
+
+
+@sms_app.command("report")
+def report(
+    run: Annotated[Path, typer.Option("--run", help="run directory (`fraudwall run --out`)")],
+    out: Annotated[Path, typer.Option("--out", help="directory for the per-day report CSVs")],
+    as_json: Json = False,
+) -> None:
+    """Write the violating-SMS report, one CSV per day, from the run's fraud_sms leads."""
+    from fraudwall.content.report import write_sms_report
+
+    with _errors():
+        result = write_sms_report(run=run, out=out)
+    _emit(result, as_json, f"wrote {len(result['files'])} file(s), {result['rows']} rows to {out}")
+
+
+@domains_app.command("export")
+def export(
+    run: Annotated[Path, typer.Option("--run", help="run directory (`fraudwall run --out`)")],
+    fmt: Annotated[str, typer.Option("--format", help="rpz, unbound, hosts or adblock")],
+    out: Annotated[Path, typer.Option("--out", help="file to write")],
+    min_level: Annotated[
+        str, typer.Option("--min-level", help="lowest risk level exported: low, medium, high")
+    ] = "medium",
+    zone: Annotated[str, typer.Option("--zone", help="RPZ zone name")] = "rpz.fraudwall",
+    as_json: Json = False,
+) -> None:
+    """Export the run's fraud domains as a blocklist for a resolver."""
+    from fraudwall.content.domains_service import export_domains
+
+    with _errors():
+        result = export_domains(run=run, fmt=fmt, out=out, min_level=min_level, zone=zone)
+    _emit(result, as_json, f"wrote {out}: {result['names']} names ({fmt})")
+
+
+@domains_app.command("score")
+def score(
+    names: Annotated[list[str], typer.Argument(help="domain names to score")],
+    brands: Annotated[
+        Path | None, typer.Option("--brands", help="brands TOML (default: the packaged list)")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Lexical risk of domain names: brand look-alikes, homoglyphs, risky TLDs, random labels."""
+    from fraudwall.content.domains_service import score_names
+
+    with _errors():
+        result = score_names(names=names, brands=brands)
+    if as_json:
+        _emit(result, True, "")
+        return
+    for r in result:
+        console.print(
+            f"{r['domain']}\t{r['score']:.2f}\t{'; '.join(r['reasons'])}", highlight=False
+        )

@@ -1,0 +1,1 @@
+"""Fraud content: SMS classification, extraction, domains, exports."""
