@@ -69,10 +69,11 @@ def sklearn_baseline(estimator: Callable[[], object]) -> Callable[[list[str], li
 VARIANTS: dict[str, Callable[[list[str], list[str]], Predict]] = {
     "sklearn_tfidf13_raw_logreg": sklearn_baseline(lambda: LogisticRegression(C=10, max_iter=2000)),
     "sklearn_tfidf13_raw_linearsvc": sklearn_baseline(lambda: LinearSVC(C=0.5)),
-    "hashed13_plain_svc_calibrated": fraudwall_variant(Settings(channels=("plain",))),
-    "hashed13_plain+homophone_svc_calibrated": fraudwall_variant(Settings()),
-    "hashed14_plain+homophone_svc_calibrated": fraudwall_variant(Settings(orders=(1, 2, 3, 4))),
-    "hashed13_plain+homophone_svc_C2_calibrated": fraudwall_variant(Settings(c=2.0)),
+    "hashed13_plain_svc_C2_calibrated": fraudwall_variant(Settings(channels=("plain",))),
+    "hashed13_plain+homophone_svc_C0.5_calibrated": fraudwall_variant(Settings(c=0.5)),
+    "hashed14_plain+homophone_svc_C2_calibrated": fraudwall_variant(Settings(orders=(1, 2, 3, 4))),
+    # The shipped default (fraudwall.content.classifier.Settings()).
+    "hashed13_plain+homophone_svc_C2_calibrated": fraudwall_variant(Settings()),
     "hashed13_plain+homophone_complementnb": hashed_plain(lambda: ComplementNB(alpha=0.1)),
     "hashed13_plain+homophone_sgd_modhuber": hashed_plain(
         lambda: SGDClassifier(loss="modified_huber", alpha=1e-5, random_state=0)

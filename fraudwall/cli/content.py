@@ -47,6 +47,14 @@ def train(
     texts: Annotated[Path, typer.Option("--texts", help="CSV with content,label (UTF-8 or GBK)")],
     out: Annotated[Path, typer.Option("--out", help="model directory to write")],
     seed: Annotated[int, typer.Option("--seed", help="random seed")] = 0,
+    normal_label: Annotated[
+        str,
+        typer.Option(
+            "--normal-label",
+            help="the label that means not fraud (default normal; without it in the labels, "
+            "the most frequent label)",
+        ),
+    ] = "normal",
     as_json: Json = False,
 ) -> None:
     """Train the SMS classifier on labelled messages (any label set) and write MODEL."""
@@ -54,7 +62,7 @@ def train(
 
     with _errors(), progress() as bar:
         bar.add_task("training (cross-validated calibration)", total=None)
-        card = train_sms(texts=texts, out=out, seed=seed)
+        card = train_sms(texts=texts, out=out, seed=seed, normal_label=normal_label)
     _emit(
         card,
         as_json,

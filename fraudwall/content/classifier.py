@@ -4,7 +4,8 @@ Any label set is accepted (the operator's own taxonomy). Scores are per-class Pl
 probabilities; each class has a threshold chosen by cross-validation on the training labels
 (the one that maximises that class's F1 on out-of-fold scores). A message takes the most
 probable class whose score clears its threshold; when none does, it falls back to the
-``fallback`` class (``normal`` when the labels have it, else the most probable class).
+``fallback`` class (``normal``, or the label given as the normal one, when the labels have it;
+else the most frequent class).
 The ``reasons`` are the n-grams that pushed the chosen class's decision value up most.
 """
 
@@ -33,9 +34,11 @@ class Settings:
     orders: tuple[int, ...] = (1, 2, 3)
     channels: tuple[str, ...] = ("plain", "homophone")
     min_df: int = 2
-    c: float = 0.5
+    c: float = 2.0
     calibration_folds: int = 3
     seed: int = 0
+    #: The class that means "not fraud": the fallback when no class clears its threshold.
+    normal_label: str = NORMAL
 
 
 @dataclass
@@ -193,7 +196,9 @@ def fit(
         intercept=m.intercept_.astype(np.float64),
         platt=platt,
         thresholds=np.zeros(len(classes)),
-        fallback=NORMAL if NORMAL in classes else classes[int(np.argmax(counts[classes]))],
+        fallback=settings.normal_label
+        if settings.normal_label in classes
+        else classes[int(np.argmax(counts[classes]))],
         settings=settings,
     )
     p = model.proba(oof)

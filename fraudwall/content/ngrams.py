@@ -47,11 +47,13 @@ def grams(texts: list[str], orders: tuple[int, ...], channels: tuple[str, ...] =
             m = c.size - n + 1
             if m <= 0:
                 continue
-            h = c64[:m].copy()
-            for k in range(1, n):
+            # The channel and order seed the hash, so a unigram of one channel can never
+            # share a key with another channel's (a XOR-ed tag would let them collide).
+            h = np.full(m, (ci << 8) | n, dtype=np.uint64)
+            for k in range(n):
                 h = h * _MUL + c64[k : k + m]
             ok = row[:m] == row[n - 1 : n - 1 + m]
-            h = (h ^ np.uint64((ci << 8) | n)) * _MIX
+            h = (h ^ (h >> np.uint64(29))) * _MIX
             idx = np.flatnonzero(ok)
             rows_out.append(row[idx])
             keys.append(h[idx])

@@ -19,10 +19,14 @@ from fraudwall.models.card import fingerprint
 CLASSIFY_COLUMNS = ["content", "label", "score", "reasons"]
 
 
-def train_sms(*, texts: Path, out: Path, seed: int = 0) -> dict[str, Any]:
+def train_sms(
+    *, texts: Path, out: Path, seed: int = 0, normal_label: str = "normal"
+) -> dict[str, Any]:
     """Train on a ``content,label`` CSV and write the model directory; returns the card."""
     df = read_texts(texts, labelled=True)
-    model, oof = fit(df["content"].tolist(), df["label"].tolist(), Settings(seed=seed))
+    model, oof = fit(
+        df["content"].tolist(), df["label"].tolist(), Settings(seed=seed, normal_label=normal_label)
+    )
     y = oof["y"]
     pred = model.decide(oof["oof_proba"])  # type: ignore[arg-type]
     per = f1_score(y, pred, average=None, labels=range(len(model.classes)))

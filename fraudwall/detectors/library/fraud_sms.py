@@ -166,8 +166,9 @@ def flag_senders(rows: pd.DataFrame, model: SmsClassifier, p: FraudSms.Params) -
         + days["t1"].dt.strftime("%Y-%m-%dT%H:%M:%S")
     )
     out["per_day"] = days.groupby(level="msisdn")["text"].agg(";".join).reindex(out.index)
-    sample = out["sample"].str.slice(0, SAMPLE_CHARS).str.replace(r"\s+", " ", regex=True)
-    out["sample"] = scrub_text(sample).tolist()
+    # Mask before cutting, so a number split by the cut is masked too.
+    sample = scrub_text(out["sample"].str.replace(r"\s+", " ", regex=True))
+    out["sample"] = sample.str.slice(0, SAMPLE_CHARS).tolist()
     mean = out["mean_score"].astype("float64")
     strength_msgs = ((out["fraud_messages"] - p.min_fraud_messages) / 9).clip(0, 1)
     lo, hi = STRONG
