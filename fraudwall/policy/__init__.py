@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from fraudwall.detectors.base import Detector, Params, load_library
 from fraudwall.errors import PolicyError
+from fraudwall.screening.policy import ScreeningPolicy
 
 DEFAULT_POLICY = Path(__file__).with_name("default.toml")
 DEFAULT_VERSION = "default-1"
@@ -63,6 +64,7 @@ class Policy:
     risk: RiskPolicy
     detectors: dict[str, Params] = field(default_factory=dict)
     registration: RegistrationPolicy = field(default_factory=RegistrationPolicy)
+    screening: ScreeningPolicy = field(default_factory=ScreeningPolicy)
 
     def params(self, detector: str) -> Params:
         return self.detectors[detector]
@@ -90,7 +92,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
             raise PolicyError(f"{where}: no such policy file") from e
         except tomllib.TOMLDecodeError as e:
             raise PolicyError(f"{where}: not valid TOML: {e}") from e
-    unknown = set(raw) - {"version", "risk", "detectors", "registration"}
+    unknown = set(raw) - {"version", "risk", "detectors", "registration", "screening"}
     if unknown:
         raise PolicyError(f"{where}: unknown top-level keys {sorted(unknown)}")
     version = raw.get("version", DEFAULT_VERSION if path is None else None)
@@ -114,7 +116,11 @@ def load_policy(path: str | Path | None = None) -> Policy:
             detectors[name] = cls.Params(**sections.get(name, {}))
         except ValidationError as e:
             raise PolicyError(_explain(where, f"detectors.{name}", e)) from e
-    return Policy(version, risk, detectors, registration)
+    try:
+        screening = ScreeningPolicy(**raw.get("screening", {}))
+    except ValidationError as e:
+        raise PolicyError(_explain(where, "screening", e)) from e
+    return Policy(version, risk, detectors, registration, screening)
 
 
 def _explain(where: str, section: str, e: ValidationError) -> str:
@@ -139,6 +145,8 @@ def render_policy(policy: Policy) -> str:
     out += _render_model(policy.risk)
     out += ["", "[registration]"]
     out += _render_model(policy.registration)
+    out += ["", "[screening]"]
+    out += _render_model(policy.screening)
     library = load_library()
     for name, params in policy.detectors.items():
         cls: type[Detector] = library[name]
