@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from fraudwall.cli import content, db, docs, ingest, model, pipeline, policy, simulate, users
-from fraudwall.cli import serve as serve_cmd
-from fraudwall.cli import token as token_cmd
 from fraudwall.cli import check as check_cmd
+from fraudwall.cli import content, db, docs, ingest, model, pipeline, policy, simulate, users
 from fraudwall.cli import lists as lists_cmd
+from fraudwall.cli import serve as serve_cmd
 from fraudwall.cli import share as share_cmd
+from fraudwall.cli import token as token_cmd
 
 app = typer.Typer(
     name="fraudwall",

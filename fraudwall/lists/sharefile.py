@@ -231,7 +231,7 @@ def read_share_file(path: str | Path, *, partner: Partner, us: str, now: datetim
 
 
 def _iso(t: datetime | None) -> str | None:
-    return None if t is None else t.astimezone(UTC).isoformat(timespec="seconds")
+    return None if t is None else t.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _parse(value: Any, field: str, *, required: bool = False) -> datetime | None:

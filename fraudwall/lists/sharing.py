@@ -114,9 +114,10 @@ def import_share(
         .where(ShareImport.partner == partner, ShareImport.list_name == shared.list_name)
         .order_by(ShareImport.created_at.desc())
     ).first()
-    if newest is not None and shared.created_at < newest:
+    if newest is not None and shared.created_at <= newest:
         raise Conflict(
-            f"{path}: older than the file from {partner!r} already imported ({newest.isoformat()})"
+            f"{path}: not newer than the file from {partner!r} already imported "
+            f"({newest.isoformat()})"
         )
     current = {
         e.value: e
@@ -199,3 +200,57 @@ def match_values(
             if listings and any(x.active(now) for x in listings):
                 hits.setdefault(v, []).append(name)
     return hits
+
+
+def match_subscribers(
+    session: Session, *, keys: KeyStore, workspace: Path, actor: str
+) -> list[dict[str, Any]]:
+    """Our subscribers whose number or holder a partner has listed (masked: this answers
+    "who", the case workflow takes it from there)."""
+    import duckdb
+
+    from fraudwall.privacy import mask_id, mask_number
+    from fraudwall.store import Workspace
+
+    acting_user(session, name=actor, action="lists.read")
+    ws = Workspace(workspace)
+    glob = ws.glob("subscribers").replace("'", "''")
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            f"SELECT DISTINCT msisdn, holder_id_hash FROM read_parquet('{glob}', "
+            "union_by_name=true)"
+        ).fetchall()
+    finally:
+        con.close()
+    now = utcnow()
+    numbers = match_values(
+        session,
+        keys=keys,
+        entity_type="msisdn",
+        values=sorted({r[0] for r in rows if r[0]}),
+        now=now,
+    )
+    holders = match_values(
+        session,
+        keys=keys,
+        entity_type="holder_id_hash",
+        values=sorted({r[1] for r in rows if r[1]}),
+        now=now,
+    )
+    out = []
+    for msisdn, holder in rows:
+        what = [
+            w for w, hit in (("number", msisdn in numbers), ("holder", holder in holders)) if hit
+        ]
+        if what:
+            by = sorted(set(numbers.get(msisdn, []) + holders.get(holder, [])))
+            out.append(
+                {
+                    "msisdn": mask_number(msisdn),
+                    "holder_id_hash": mask_id(holder),
+                    "listed_by": by,
+                    "what": what,
+                }
+            )
+    return sorted(out, key=lambda r: str(r["msisdn"]))

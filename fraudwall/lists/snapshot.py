@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from sqlalchemy import select
@@ -206,3 +207,24 @@ class SnapshotCache:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def checker_for(db: Database, settings: Any) -> SnapshotCache:
+    """A started :class:`SnapshotCache` for the service's ``settings``
+    (:class:`fraudwall.api.settings.Settings`) or the CLI's equivalent."""
+    from fraudwall.lists import service
+    from fraudwall.policy import load_policy
+
+    keys = KeyStore(settings.keys_dir) if settings.keys_dir else None
+    builder = SnapshotBuilder(
+        db,
+        workspace=settings.workspace,
+        keys=keys,
+        policy=load_policy(settings.policy).registration,
+    )
+    cache = SnapshotCache(
+        builder.build, refresh_s=settings.check_refresh_s, generation=service.generation
+    )
+    cache.refresh()
+    cache.start()
+    return cache
