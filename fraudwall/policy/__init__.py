@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from fraudwall.cases.policy import ActionPolicy
 from fraudwall.detectors.base import Detector, Params, load_library
 from fraudwall.errors import PolicyError
 from fraudwall.screening.policy import ScreeningPolicy
@@ -65,6 +66,7 @@ class Policy:
     detectors: dict[str, Params] = field(default_factory=dict)
     registration: RegistrationPolicy = field(default_factory=RegistrationPolicy)
     screening: ScreeningPolicy = field(default_factory=ScreeningPolicy)
+    actions: ActionPolicy = field(default_factory=ActionPolicy)
 
     def params(self, detector: str) -> Params:
         return self.detectors[detector]
@@ -92,7 +94,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
             raise PolicyError(f"{where}: no such policy file") from e
         except tomllib.TOMLDecodeError as e:
             raise PolicyError(f"{where}: not valid TOML: {e}") from e
-    unknown = set(raw) - {"version", "risk", "detectors", "registration", "screening"}
+    unknown = set(raw) - {"version", "risk", "detectors", "registration", "screening", "actions"}
     if unknown:
         raise PolicyError(f"{where}: unknown top-level keys {sorted(unknown)}")
     version = raw.get("version", DEFAULT_VERSION if path is None else None)
@@ -120,7 +122,11 @@ def load_policy(path: str | Path | None = None) -> Policy:
         screening = ScreeningPolicy(**raw.get("screening", {}))
     except ValidationError as e:
         raise PolicyError(_explain(where, "screening", e)) from e
-    return Policy(version, risk, detectors, registration, screening)
+    try:
+        actions = ActionPolicy(**raw.get("actions", {}))
+    except ValidationError as e:
+        raise PolicyError(_explain(where, "actions", e)) from e
+    return Policy(version, risk, detectors, registration, screening, actions)
 
 
 def _explain(where: str, section: str, e: ValidationError) -> str:
@@ -147,6 +153,8 @@ def render_policy(policy: Policy) -> str:
     out += _render_model(policy.registration)
     out += ["", "[screening]"]
     out += _render_model(policy.screening)
+    out += ["", "[actions]"]
+    out += _render_model(policy.actions)
     library = load_library()
     for name, params in policy.detectors.items():
         cls: type[Detector] = library[name]

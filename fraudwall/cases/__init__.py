@@ -1,0 +1,1 @@
+"""Cases: see the module list below."""
