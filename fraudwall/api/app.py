@@ -108,3 +108,18 @@ async def _too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def served_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (method, path) the app answers, flattened over included routers (the security
+    tests iterate this, so a new route cannot escape them)."""
+    out: list[tuple[str, str]] = []
+    for route in app.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        items = contexts() if contexts is not None else [route]
+        for item in items:
+            path = getattr(item, "path", None) or getattr(item, "path_format", None)
+            for method in sorted(getattr(item, "methods", None) or ()):
+                if method != "HEAD" and path:
+                    out.append((method, str(path)))
+    return out

@@ -1,0 +1,66 @@
+"""Identifiers in responses: masked unless the caller asks and the role may see them; every
+unmasked view is written to the audit log (who saw which entities, through which request)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from fraudwall.api.deps import Principal
+from fraudwall.audit import record
+from fraudwall.auth import allowed
+from fraudwall.errors import PermissionDenied
+from fraudwall.lists.service import mask_value
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def may_unmask(user: Principal, unmasked: bool) -> bool:
+    """Whether to show identifiers in clear: asked for, and allowed (else 403)."""
+    if not unmasked:
+        return False
+    if not allowed(user.role, "identifiers.unmasked"):
+        raise PermissionDenied(f"{user.role.value} may not see identifiers unmasked")
+    return True
+
+
+def mask_models(items: list[M], *, kind: str = "entity_type", ident: str = "entity_id") -> list[M]:
+    """Copies of ``items`` with their identifier field masked by its entity type."""
+    out = []
+    for item in items:
+        value = getattr(item, ident)
+        if isinstance(value, str):
+            item = item.model_copy(update={ident: mask_value(getattr(item, kind), value)})
+        out.append(item)
+    return out
+
+
+def mask_dicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lead rows with entity and related numbers masked."""
+    out = []
+    for r in rows:
+        r = dict(r)
+        r["entity_id"] = mask_value(str(r.get("entity_type")), str(r.get("entity_id")))
+        if "related_numbers" in r:
+            r["related_numbers"] = [mask_value("msisdn", str(n)) for n in r["related_numbers"]]
+        out.append(r)
+    return out
+
+
+def audit_unmasked(
+    session: Session, user: Principal, *, entity_type: str, ids: Iterable[Any]
+) -> None:
+    """Record that ``user`` saw these entities unmasked."""
+    shown = [str(i) for i in ids][:1000]
+    if shown:
+        record(
+            session,
+            actor=user.name,
+            action="view.unmasked",
+            entity_type=entity_type,
+            entity_id=shown[0] if len(shown) == 1 else "*",
+            detail={"ids": shown},
+        )
