@@ -177,7 +177,7 @@ def lexical_risk(host: str, book: BrandBook) -> LexicalRisk:
     for b in book.brands:
         for name in b.labels:
             for tok in (*tokens, *unicode_labels):
-                if tok == name or (len(name) >= 5 and name in tok):
+                if tok == name or (len(name) >= 4 and _embedded(name, tok, book.added_words)):
                     hits.setdefault("brand_embedded", f"contains {b.name}'s {name!r}")
                 elif len(name) >= 4 and skeleton(tok) == skeleton(name):
                     hits.setdefault("homoglyph", f"{tok!r} looks like {b.name}'s {name!r}")
@@ -204,6 +204,26 @@ def lexical_risk(host: str, book: BrandBook) -> LexicalRisk:
     for s in signals:
         keep *= 1.0 - book.weights.get(s, 0.0)
     return LexicalRisk(round(1.0 - keep, 4), signals, tuple(hits[s] for s in signals))
+
+
+def _embedded(name: str, token: str, words: tuple[str, ...]) -> bool:
+    """``name`` inside ``token`` with only added words or digits around it (``icbckefu``,
+    ``95588icbc``), not as part of another word (``smartmall`` does not contain ``tmall``)."""
+    at = token.find(name)
+    if at < 0:
+        return False
+    rest = token[:at] + "|" + token[at + len(name) :]
+    for part in rest.split("|"):
+        while part:
+            stripped = part.lstrip("0123456789")
+            for w in words:
+                if stripped.startswith(w):
+                    stripped = stripped[len(w) :]
+                    break
+            if stripped == part:
+                return False
+            part = stripped
+    return True
 
 
 def _decode(label: str) -> str:

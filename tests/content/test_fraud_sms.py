@@ -17,7 +17,10 @@ from fraudwall.scoring.leads import run_detectors
 
 T0 = pd.Timestamp("2026-03-02 09:00:00")
 LENDER, FAKE_COP, FRIEND, TRAP = "13900000001", "13900000002", "13800000003", "13700000009"
-LOAN = "【急用钱】免抵押低息贷款当天到账，热线13912345678，点击 hxxp://daikuan-vip[.]top 或加微信dk5566"
+LOAN = (
+    "【急用钱】免抵押低息贷款当天到账，热线13912345678，"
+    "点击 hxxp://daikuan-vip[.]top 或加微信dk5566"
+)
 COP = "我是市公安局民警，你的账户涉嫌洗钱，请把资金转入安全账户配合调查"
 runner = CliRunner()
 
