@@ -22,6 +22,7 @@ from fraudwall.screening.lookups import (
     CallerRisk,
     DictSettings,
     ListLookup,
+    ProfileLookup,
     RiskLookup,
     SetLists,
     SettingsLookup,
@@ -68,6 +69,7 @@ class Engine:
         lists: ListLookup | None = None,
         risk: RiskLookup | None = None,
         subscribers: SettingsLookup | None = None,
+        profiles: ProfileLookup | None = None,
     ) -> None:
         self.policy = policy
         self.state = state
@@ -76,6 +78,7 @@ class Engine:
         self.subscribers: SettingsLookup = (
             subscribers if subscribers is not None else DictSettings()
         )
+        self.profiles = profiles
         self._block_level = LEVELS[policy.risk_block_level]
         self._label_level = LEVELS[policy.risk_label_level]
         CallerState._max_step = policy.sequential_max_step
@@ -160,8 +163,29 @@ class Engine:
             if d is not None:
                 return self._for(settings, d)
         w = cs.windows(minute)
-        d = self._live_decision(w) or self._repeat_decision(cs, callee, minute)
+        d = self._live_decision(w)
+        if d is not None and d.action is Action.BLOCK and d.rule in _SOFTENED:
+            d = self._soften(caller, minute, d)
+        d = d or self._repeat_decision(cs, callee, minute)
         return self._for(settings, d) if d is not None else ALLOW
+
+    def _soften(self, caller: str, minute: int, d: Decision) -> Decision:
+        """Live rules block young cards and unknown numbers; an established or company line
+        that dials like a fraud caller is labelled instead (survey and sales lines do)."""
+        prof = self.profiles.profile(caller) if self.profiles is not None else None
+        if prof is None:
+            return d
+        p = self.policy
+        why = None
+        if prof.holder_type in p.label_only_holder_types:
+            why = f"{prof.holder_type} line: labelled, not blocked"
+        elif p.block_max_card_age_days and prof.activated_minute is not None:
+            age_days = (minute - prof.activated_minute) / 1440
+            if age_days > p.block_max_card_age_days:
+                why = f"card active for {age_days:.0f} days: labelled, not blocked"
+        if why is None:
+            return d
+        return Decision(Action.LABEL, d.rule, label=d.label, reasons=(*d.reasons, why))
 
     def _risk_decision(self, risk: CallerRisk) -> Decision | None:
         p = self.policy
@@ -237,4 +261,7 @@ class Engine:
         return d
 
 
+#: rules that a person's or a company's line can trip (machine-speed bursts and sequential
+#: dialling cannot), so they block only young or unknown cards
+_SOFTENED = frozenset({"fanout_24h", "calls_1h"})
 _HOLDING = frozenset({"burst_10m", "calls_1h", "sequential", "fanout_24h"})

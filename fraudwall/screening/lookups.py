@@ -111,6 +111,62 @@ class DictRisk:
 
 
 @dataclass(frozen=True)
+class CallerProfile:
+    """What the operator's registration records say about an own number."""
+
+    activated_minute: int | None  # minutes since the epoch, as in :func:`~.engine.minute_of`
+    holder_type: str | None  # personal, enterprise, iot
+
+
+class ProfileLookup(Protocol):
+    def profile(self, msisdn: str) -> CallerProfile | None: ...
+
+
+@dataclass
+class DictProfiles:
+    """Registration profile per own number, read from a ``subscribers`` table."""
+
+    by_number: dict[str, CallerProfile] = field(default_factory=dict)
+
+    def profile(self, msisdn: str) -> CallerProfile | None:
+        return self.by_number.get(msisdn)
+
+    @classmethod
+    def from_table(cls, path: str | Path) -> DictProfiles:
+        """``subscribers.parquet`` (or a directory of Parquet files): msisdn, activated_at,
+        holder_type, as ingested (numbers in E.164)."""
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        p = Path(path)
+        if not p.exists():
+            raise InputError("no subscribers table", file=str(p))
+        try:
+            t = ds.dataset(p, format="parquet").to_table(
+                columns=["msisdn", "activated_at", "holder_type"]
+            )
+        except (pa.ArrowInvalid, KeyError) as e:
+            raise InputError(f"cannot read subscribers: {e}", file=str(p)) from e
+        minutes = (
+            t["activated_at"]
+            .cast(pa.timestamp("s"))
+            .cast(pa.int64())
+            .to_numpy(zero_copy_only=False)
+            // 60
+        )
+        valid = t["activated_at"].is_valid().to_numpy(zero_copy_only=False)
+        out = {}
+        for i, (num, kind) in enumerate(
+            zip(t["msisdn"].to_pylist(), t["holder_type"].to_pylist(), strict=True)
+        ):
+            if num:
+                out[normalize_number(num)] = CallerProfile(
+                    int(minutes[i]) if valid[i] else None, kind
+                )
+        return cls(out)
+
+
+@dataclass(frozen=True)
 class SubscriberSettings:
     """A subscriber's own choices: interception opt-in and personal lists."""
 

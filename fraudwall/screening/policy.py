@@ -54,6 +54,15 @@ class ScreeningPolicy(BaseModel):
         le=1.0,
         description="least share of 24 h calls that went to a new callee [absolute]",
     )
+    block_max_card_age_days: int = Field(
+        180,
+        ge=0,
+        description="live rules block only cards younger than this; older ones are "
+        "labelled (0: no limit) [absolute]",
+    )
+    label_only_holder_types: tuple[str, ...] = Field(
+        ("enterprise",), description="holder types whose live-rule hits are labelled, not blocked"
+    )
     burst_calls_10m: int = Field(
         25,
         ge=2,
@@ -85,6 +94,13 @@ class ScreeningPolicy(BaseModel):
     hold_minutes: int = Field(
         1440, ge=0, description="how long a live-rule block keeps holding the caller, in minutes"
     )
+    optin_keyword: str = Field(
+        "KTFSR", min_length=1, description="MO SMS text that opts the sender in to interception"
+    )
+    optout_keyword: str = Field(
+        "QXFSR", min_length=1, description="MO SMS text that opts the sender out"
+    )
+    keyword_number: str = Field("10086", description="service number the keywords are sent to")
     state_ttl_minutes: int = Field(
         1560, ge=60, description="idle time after which a caller's live state is dropped"
     )

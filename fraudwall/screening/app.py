@@ -1,0 +1,58 @@
+"""The dedicated call-path worker (``fraudwall screen serve``): only the screening routes.
+
+It shares the router with ``fraudwall serve`` (``fraudwall/api/routes/screen.py``) and the
+error handler, builds its engine at start-up (so the first call set-up is not slow), reloads
+lists and subscriber settings in the background and snapshots in-process state on disk every
+``snapshot_s`` seconds and at shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from fraudwall.api import errors
+from fraudwall.api.settings import Settings
+from fraudwall.db import open_database
+from fraudwall.screening.service import Refresher, ScreenConfig, build_engine
+from fraudwall.screening.stores import MemoryStore
+
+
+def create_worker_app(config: ScreenConfig, *, snapshot_s: float = 60.0) -> FastAPI:
+    """The worker's app for ``config``."""
+    from fraudwall.api.routes import health, screen
+
+    engine = build_engine(config)
+    refresher = Refresher(engine, config)
+
+    async def snapshots() -> None:
+        while True:
+            await asyncio.sleep(snapshot_s)
+            if isinstance(engine.state, MemoryStore) and config.snapshot is not None:
+                engine.state.snapshot(config.snapshot)  # on the loop: no decision runs meanwhile
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        refresher.start()
+        task = asyncio.create_task(snapshots())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        refresher.stop()
+        app.state.db.dispose()
+
+    app = FastAPI(
+        title="fraudwall screening worker", docs_url=None, redoc_url=None, lifespan=lifespan
+    )
+    app.state.settings = Settings(database_url=config.database_url)
+    app.state.db = open_database(config.database_url)
+    app.state.screen_engine = engine
+    errors.install(app)
+    app.include_router(screen.router, prefix="/v1")
+    app.include_router(health.router)
+    return app

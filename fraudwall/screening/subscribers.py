@@ -1,0 +1,117 @@
+"""Subscribers' screening settings: opt-in/out (by command or SMS keyword), audited.
+
+Service functions take the session of one unit of work (keyword-only); the CLI and the API call
+them and commit once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fraudwall.audit import record
+from fraudwall.db.base import utcnow
+from fraudwall.errors import InputError, NotFound
+from fraudwall.screening.lookups import DictSettings, SubscriberSettings, normalize_number
+from fraudwall.screening.models import ScreeningSubscriber, SubscriberRead
+from fraudwall.screening.policy import ScreeningPolicy
+
+Channel = Literal["cli", "sms", "api"]
+
+
+def valid_msisdn(value: str, *, field: str = "msisdn") -> str:
+    """The number in stored form; :class:`InputError` naming ``field`` if it is not a number.
+
+    >>> valid_msisdn("13812345678")
+    '+8613812345678'
+    """
+    n = normalize_number(value or "")
+    digits = n.lstrip("+")
+    if not digits.isdigit() or not 3 <= len(digits) <= 15:
+        raise InputError(f"not a phone number: {value!r}", field=field)
+    return n
+
+
+def set_opt_in(
+    session: Session, *, msisdn: str, opted_in: bool, actor: str, channel: Channel
+) -> SubscriberRead:
+    """Opt ``msisdn`` in to (or out of) interception; idempotent, audited when it changes."""
+    number = valid_msisdn(msisdn)
+    row = session.get(ScreeningSubscriber, number)
+    before = None if row is None else row.opted_in
+    if row is None:
+        row = ScreeningSubscriber(
+            msisdn=number, opted_in=opted_in, blocked=[], allowed=[], updated_by=actor
+        )
+        session.add(row)
+    if before != opted_in:
+        row.opted_in, row.channel, row.updated_by, row.updated_at = (
+            opted_in,
+            channel,
+            actor,
+            utcnow(),
+        )
+        record(
+            session,
+            actor=actor,
+            action="screening.optin" if opted_in else "screening.optout",
+            entity_type="msisdn",
+            entity_id=number,
+            detail={"channel": channel, "before": before},
+        )
+    session.flush()
+    return SubscriberRead.model_validate(row)
+
+
+def get_subscriber(session: Session, *, msisdn: str) -> SubscriberRead:
+    """A subscriber's settings; :class:`NotFound` if they never set any."""
+    row = session.get(ScreeningSubscriber, valid_msisdn(msisdn))
+    if row is None:
+        raise NotFound(f"no screening settings for {msisdn}")
+    return SubscriberRead.model_validate(row)
+
+
+def load_settings(session: Session) -> DictSettings:
+    """Every subscriber's settings, for the engine (the worker reloads them periodically)."""
+    out = {}
+    for row in session.scalars(select(ScreeningSubscriber)):
+        out[row.msisdn] = SubscriberSettings(
+            opted_in=row.opted_in, blocked=frozenset(row.blocked), allowed=frozenset(row.allowed)
+        )
+    return DictSettings(out)
+
+
+def handle_keyword_sms(
+    session: Session,
+    *,
+    sender: str,
+    recipient: str,
+    text: str,
+    policy: ScreeningPolicy,
+    actor: str = "sms-gateway",
+) -> dict[str, Any]:
+    """An incoming MO SMS: the opt-in keyword opts the sender in, the opt-out keyword out.
+
+    Anything else (another text, another service number) is ignored, not an error: the SMS
+    centre forwards every message to the number, and a reply is only owed to keyword messages.
+    Returns ``{"handled": bool, "action": "optin"|"optout"|None, "reply": str|None}``.
+    """
+    number = valid_msisdn(sender, field="sender")
+    if normalize_number(recipient) != normalize_number(policy.keyword_number):
+        return {"handled": False, "action": None, "reply": None, "msisdn": number}
+    word = "".join(text.split()).upper()
+    if word == policy.optin_keyword.upper():
+        set_opt_in(session, msisdn=number, opted_in=True, actor=actor, channel="sms")
+        reply = (
+            f"已开通骚扰诈骗电话拦截。取消请发送{policy.optout_keyword}到{policy.keyword_number}。"
+        )
+        return {"handled": True, "action": "optin", "reply": reply, "msisdn": number}
+    if word == policy.optout_keyword.upper():
+        set_opt_in(session, msisdn=number, opted_in=False, actor=actor, channel="sms")
+        reply = (
+            f"已取消骚扰诈骗电话拦截。开通请发送{policy.optin_keyword}到{policy.keyword_number}。"
+        )
+        return {"handled": True, "action": "optout", "reply": reply, "msisdn": number}
+    return {"handled": False, "action": None, "reply": None, "msisdn": number}
