@@ -51,9 +51,16 @@ def list_entries(
 ) -> list[AuditRead]:
     """Audit entries, oldest first, optionally for one entity type / entity / actor."""
     q = select(AuditEntry).order_by(AuditEntry.id)
-    if entity_type:
+    if entity_type and not (entity_type == "case" and entity_id):
         q = q.where(AuditEntry.entity_type == entity_type)
-    if entity_id:
+    if entity_id and entity_type == "case" and str(entity_id).isdigit():
+        # what was done to a case's actions, batches and appeals names the case in its detail
+        q = q.where(
+            (AuditEntry.entity_id == str(entity_id))
+            | (AuditEntry.detail["case_id"].as_integer() == int(entity_id))
+        )
+        q = q.where(AuditEntry.entity_type.in_(("case", "action", "appeal")))
+    elif entity_id:
         q = q.where(AuditEntry.entity_id == str(entity_id))
     if actor:
         q = q.where(AuditEntry.actor == actor)

@@ -11,7 +11,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-import click
 import typer
 from pydantic import BaseModel
 from rich.console import Console
@@ -33,7 +32,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON only")]
 
 
 def _via() -> str:
-    ctx = click.get_current_context(silent=True)
+    from typer._click.globals import get_current_context  # Typer's own copy of click
+
+    ctx = get_current_context(silent=True)
     return f"cli:{ctx.command_path}" if ctx else "cli"
 
 
@@ -84,7 +85,7 @@ def emit(obj: Any, *, as_json: bool, columns: Sequence[str] = (), title: str = "
         table.add_column(c)
     for r in rows:
         table.add_row(*(_cell(r.get(c)) for c in cols))
-    Console(soft_wrap=False).print(table)
+    Console(width=max(Console().width, 200)).print(table)
 
 
 def _cell(v: Any) -> str:
