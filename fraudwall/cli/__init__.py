@@ -24,6 +24,7 @@ from fraudwall.cli import (
 from fraudwall.cli import audit as audit_cmd
 from fraudwall.cli import check as check_cmd
 from fraudwall.cli import daily as daily_cmd
+from fraudwall.cli import graph as graph_cmd
 from fraudwall.cli import lists as lists_cmd
 from fraudwall.cli import screen as screen_cmd
 from fraudwall.cli import serve as serve_cmd
@@ -42,6 +43,8 @@ app.command("simulate")(simulate.simulate)
 app.command("run")(pipeline.run)
 app.command("evaluate")(pipeline.evaluate)
 app.command("demo")(pipeline.demo)
+for _name in ("trace", "rings", "dens", "lookalike"):
+    app.command(_name)(getattr(graph_cmd, _name))
 app.command("detect")(pipeline.detect)
 app.command("prune")(daily_cmd.prune)
 app.command("daily")(daily_cmd.daily)

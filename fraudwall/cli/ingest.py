@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated
 
@@ -11,14 +10,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from fraudwall.cli.progress import console, progress
+from fraudwall.cli.pipeline import progress
+from fraudwall.cli.progress import console
 from fraudwall.errors import FraudwallError
 from fraudwall.ingest import IngestProgress, IngestReport
 from fraudwall.ingest import ingest as ingest_data
 from fraudwall.ingest.idkey import read_key_file
 from fraudwall.store import Workspace
-
-_MIB = 1 << 20
 
 
 def ingest(
@@ -44,17 +42,16 @@ def ingest(
     Unusable input (missing table or column, unreadable file) exits with status 2.
     """
     bar = progress()
-    task = bar.add_task("ingest", total=None, start=False)
+    task = bar.add_task("ingest", total=None, start=False, unit="bytes")
 
     def on_progress(event: IngestProgress) -> None:
         if not bar.live.is_started:  # shown from the first file on, not for early errors
             bar.start()
             bar.start_task(task)
-        # Whole MiB keep the m/n column readable for multi-gigabyte inputs.
-        total = max(math.ceil(event.bytes_total / _MIB), 1)
-        done = total * event.bytes_done // max(event.bytes_total, 1)
-        label = f"{event.file} · {event.rows_read:,} rows · {event.stage} (MiB)"
-        bar.update(task, total=total, completed=done, description=label)
+        label = f"{event.file} · {event.rows_read:,} rows · {event.stage}"
+        bar.update(
+            task, total=max(event.bytes_total, 1), completed=event.bytes_done, description=label
+        )
 
     try:
         id_key = read_key_file(id_key_file) if id_key_file is not None else None
@@ -71,7 +68,9 @@ def ingest(
     reasons = reasons_table(report)
     if reasons.row_count:
         out.print(reasons)
-    out.print(f"quarantine: {Workspace(workspace).quarantine_dir}  ({report.seconds:.1f} s)")
+    qdir = Workspace(workspace).quarantine_dir
+    where = str(qdir) if qdir.is_dir() else "nothing quarantined"
+    out.print(f"quarantine: {where}  ({report.seconds:.1f} s)")
 
 
 def summary_table(report: IngestReport) -> Table:

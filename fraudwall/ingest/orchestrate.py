@@ -123,9 +123,7 @@ def _ingest(
             report.notices.append(f"{sf.name}: already ingested (same content), skipped")
             tracker.finish(sf, "skip", 0)
             continue
-        _ingest_file(workspace, table, sf, known, fr, checks, tracker)
-        fr.seconds = time.perf_counter() - t0
-        log.add(fr, datetime.now(UTC).isoformat(timespec="seconds"))
+        _ingest_file(workspace, table, sf, known, fr, checks, tracker, log, t0)
         tracker.finish(sf, "done", fr.rows_read)
     report.seconds = time.perf_counter() - started
     return report
@@ -162,8 +160,14 @@ def _ingest_file(
     fr: FileReport,
     checks: Checks,
     tracker: _Tracker,
+    log: IngestLog,
+    t0: float,
 ) -> None:
-    """Read, validate, deduplicate and commit one file, filling in ``fr``."""
+    """Read, validate, deduplicate and commit one file, filling in ``fr``.
+
+    The file's store files, its quarantine file and the new ingest log are one journalled
+    change: a crash leaves the workspace as before the file or as after it.
+    """
     source = open_source(sf.path, str(sf.path))
     fr.format, fr.encoding = source.format, source.encoding
     prefix = fr.sha256[:16]
@@ -175,21 +179,27 @@ def _ingest_file(
             _stream(con, table, sf, source, known, fr, checks, tracker, staged, quarantine)
             staged.close()
             tracker.update(sf, sf.size, fr.rows_read, stage="dedup")
-            result = deduplicate(
-                con, table, staged, ws.parquet_files(table.name), quarantine, file=sf.name
+            # Only the days the file covers can hold its duplicates (partition pruning): a
+            # record delivered again carries its own time stamp, so it falls on the same day;
+            # the cost of a file no longer grows with the store.
+            store_files = ws.parquet_files(
+                table.name, days=staged.days if table.time_column else None
             )
+            result = deduplicate(con, table, staged, store_files, quarantine, file=sf.name)
         finally:
             quarantine.close()
             staged.close()
             con.close()
             if isinstance(source, ParquetSource):
                 source.close()
-        # Store first, then quarantine: a crash in between leaves rows that a re-run will
-        # recognise as duplicates, never rows stored twice.
-        ws.commit(stage / "store", ws.table_dir(table.name))
+        fr.accepted, fr.duplicates = result.accepted, result.duplicates
+        fr.seconds = time.perf_counter() - t0
+        moves = ws.moves(stage / "store", ws.table_dir(table.name))
         if quarantine.rows:
-            ws.commit(stage / "quarantine", ws.quarantine_dir / table.name)
-    fr.accepted, fr.duplicates = result.accepted, result.duplicates
+            moves += ws.moves(stage / "quarantine", ws.quarantine_dir / table.name)
+        ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
+        moves.append(log.stage(fr, ingested_at, stage, days=sorted(staged.days)))
+        ws.apply(moves)
 
 
 def _stream(

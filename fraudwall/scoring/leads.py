@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ import pandas as pd
 from fraudwall.detectors.base import LEAD_CORE_COLUMNS, Context, Detector, Params
 from fraudwall.features.base import FEATURE_SECTION
 from fraudwall.policy import Policy
+
+log = logging.getLogger(__name__)
 
 #: Columns of leads.parquet / leads.csv, in order (contract v1).
 LEAD_COLUMNS = [
@@ -41,6 +44,8 @@ class DetectionResult:
     leads: pd.DataFrame
     ran: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
+    #: Detectors that raised, with their error (``ExceptionType: message``); the others ran.
+    failed: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     #: Wall seconds per detector, its own work only: the feature families and other detectors'
     #: hits it was first to need are charged to them.
@@ -57,7 +62,11 @@ def run_detectors(
     run_id: str,
     on_step: Callable[[str], None] | None = None,
 ) -> DetectionResult:
-    """Run every enabled detector whose tables exist; the others are skipped with a reason."""
+    """Run every enabled detector whose tables exist; the others are skipped with a reason.
+
+    A detector that raises is recorded in ``failed`` with its error and yields no leads; the
+    rest of the library still runs (one broken detector must not hide every other scenario).
+    """
     frames, result = [], DetectionResult(pd.DataFrame(columns=LEAD_COLUMNS))
     for name, cls in library.items():
         params = policy.params(name)
@@ -69,12 +78,17 @@ def run_detectors(
         elif missing:
             result.skipped[name] = f"input tables absent: {', '.join(missing)}"
         else:
-            with ctx.features.ledger.section(name):
-                hits = ctx.hits(cls).execute()
-                leads = to_leads(cls, hits, params, policy, run_id)
-            result.ran.append(name)
-            result.counts[name] = len(leads)
-            frames.append(leads)
+            try:
+                with ctx.features.ledger.section(name):
+                    hits = ctx.hits(cls).execute()
+                    leads = to_leads(cls, hits, params, policy, run_id)
+            except Exception as e:  # isolation: record the failure, run the others
+                log.exception("detector %s failed", name)
+                result.failed[name] = f"{type(e).__name__}: {e}"
+            else:
+                result.ran.append(name)
+                result.counts[name] = len(leads)
+                frames.append(leads)
         if on_step:
             on_step(name)
     times = ctx.features.ledger.rounded()

@@ -13,9 +13,27 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from fraudwall.contract import TABLES
+from fraudwall.errors import InputError
+from fraudwall.store.window import Window
 from fraudwall.store.workspace import Workspace
 
 ENGINES = ("duckdb", "spark")
+
+
+def check_engine(engine: str) -> str:
+    """The engine name if fraudwall knows it; else an :class:`~fraudwall.errors.InputError`.
+
+    >>> check_engine("postgres")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    fraudwall.errors.InputError: field --engine: unknown engine 'postgres'; choose one of ...
+    """
+    if engine not in ENGINES:
+        raise InputError(
+            f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}", field="--engine"
+        )
+    return engine
 
 
 def connect(engine: str = "duckdb", **options: Any) -> ibis.BaseBackend:
@@ -41,31 +59,55 @@ def connect(engine: str = "duckdb", **options: Any) -> ibis.BaseBackend:
             raise ImportError("the spark engine needs `pip install fraudwall[spark]`") from e
         session = options.pop("session", None) or SparkSession.builder.getOrCreate()
         return ibis.pyspark.connect(session, **options)  # pragma: no cover
-    raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    check_engine(engine)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class Tables(Mapping[str, ir.Table]):
-    """The workspace's stored tables as Ibis tables on one connection, loaded on first use."""
+    """The workspace's stored tables as Ibis tables on one connection, loaded on first use.
 
-    def __init__(self, workspace: Workspace, con: ibis.BaseBackend) -> None:
+    With a ``window``, time-partitioned tables hold only the rows inside it, read from the
+    day partitions it overlaps (the other days are never opened); tables without a time
+    column (subscribers, cells, labels) are read whole.
+    """
+
+    def __init__(
+        self, workspace: Workspace, con: ibis.BaseBackend, window: Window | None = None
+    ) -> None:
         self.workspace = workspace
         self.con = con
+        self.window = window
         self._cache: dict[str, ir.Table] = {}
+
+    def _present(self, name: str) -> bool:
+        spec = TABLES.get(name)
+        if self.window is None or spec is None or spec.time_column is None:
+            return self.workspace.has(name)
+        return bool(self.workspace.parquet_files(name, days=self.window.days()))
 
     def __getitem__(self, name: str) -> ir.Table:
         if name not in self._cache:
-            if not self.workspace.has(name):
+            if not self._present(name):
                 raise KeyError(name)
-            self._cache[name] = self.con.read_parquet(
-                self.workspace.glob(name), table_name=f"store_{name}"
-            )
+            spec = TABLES.get(name)
+            if self.window is None or spec is None or spec.time_column is None:
+                t = self.con.read_parquet(self.workspace.glob(name), table_name=f"store_{name}")
+            else:
+                files = [str(p) for p in self.workspace.parquet_files(name, self.window.days())]
+                t = self.con.read_parquet(files, table_name=f"store_{name}")
+                ts = t[spec.time_column]
+                t = t.filter((ts >= self.window.start) & (ts < self.window.end))
+            self._cache[name] = t
         return self._cache[name]
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and (name in self._cache or self.workspace.has(name))
+        return isinstance(name, str) and (name in self._cache or self._present(name))
+
+    def _names(self) -> list[str]:
+        return [name for name in TABLES if self._present(name)]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.workspace.tables())
+        return iter(self._names())
 
     def __len__(self) -> int:
-        return len(self.workspace.tables())
+        return len(self._names())
