@@ -65,11 +65,11 @@ def create_batch(
     if detector:
         q = q.where(("," + Case.detectors + ",").contains(f",{detector},"))
     rows = session.execute(q.order_by(Case.score.desc(), Case.id)).all()
-    if not rows:
-        raise Conflict("no case matches that has not already been sent with the same evidence")
     if case_ids and len(rows) < len(set(case_ids)):
         skipped = sorted(set(case_ids) - {r.id for r in rows})
         raise Conflict(f"cases {skipped} are dismissed, filtered out or already sent as they are")
+    if not rows:
+        raise Conflict("no case matches that has not already been sent with the same evidence")
     ever_sent = (
         set(
             session.scalars(
@@ -141,14 +141,12 @@ def approve_batch(session: Session, *, number: int, actor: str) -> BatchRead:
     )
     session.expire(batch)
     if done != 1:
-        raise Conflict(
-            f"batch {number} is already {batch.state.value}"
-            + (
-                f" (approved by {batch.approved_by} at {batch.approved_at:%Y-%m-%d %H:%M:%S} UTC)"
-                if batch.approved_by
-                else ""
+        if batch.approved_by:
+            raise Conflict(
+                f"batch {number} was already approved by {batch.approved_by} at "
+                f"{batch.approved_at:%Y-%m-%d %H:%M:%S} UTC; nothing to do"
             )
-        )
+        raise Conflict(f"batch {number} is {batch.state.value}; only a proposed batch is approved")
     audit(session, who, "batch.approve", "batch", number, proposed_by=batch.proposed_by)
     return _read(session, batch)
 

@@ -135,6 +135,8 @@ def export_batch(session: Session, *, number: int, out: Path, actor: str) -> Exp
     }
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f".{out.name}.tmp-*"):  # left by an export that crashed
+        shutil.rmtree(stale, ignore_errors=True)
     staging = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
