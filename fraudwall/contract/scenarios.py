@@ -33,6 +33,11 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario("card_resale", "holder_id_hash", "cards of one holder used by others"),
         Scenario("victim", "msisdn", "subscriber likely being defrauded now"),
         Scenario("fraud_domain", "domain", "domain used for fraud"),
+        Scenario(
+            "fraud_ring",
+            "msisdn",
+            "number of a fraud ring: callers sharing victims, devices, holders or outlets",
+        ),
         Scenario("fraud_sms", "msisdn", "sender of SMS whose content is classified as fraud"),
     )
 }

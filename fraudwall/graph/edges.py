@@ -1,0 +1,393 @@
+"""The entity graph's edges, one Ibis definition per kind, computed on the engine.
+
+Every kind returns the same columns (:data:`EDGE_COLUMNS`): both ends as ``(type, id)``, the
+kind, how many records support it (``n``), talk time where calls are behind it, a strength
+``weight`` in (0, 1] used to rank relations, and when it was first and last seen. Edges are
+undirected; ends of number–number kinds are ordered (``src_id < dst_id``) so each pair is
+stored once.
+
+Kinds and what they mean (the words the trace uses for them are in :mod:`fraudwall.graph.words`):
+
+==================  ================  ==============================================================
+kind                ends              from
+==================  ================  ==============================================================
+``call``            number–number     calls either way, weighted by count and talk time
+``device``          number–imei       the handsets a number's calls, SMS and events went through
+``sim``             number–imsi       the SIMs seen behind a number (and the registered one)
+``holder``          number–holder     the ID holder the number is registered to
+``outlet``          number–outlet     the outlet that registered the number
+``co_registration`` number–number     registered at the same outlet within a few minutes
+``cell``            number–cell       cells carrying a good share of the number's activity
+``colocation``      number–number     in the same cell in the same hour, again and again
+``shared_victim``   number–number     cold callers that called the same strangers
+``domain``          number–domain     domains the number visited
+==================  ================  ==============================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from fraudwall.features.base import TableMap
+from fraudwall.features.number_edges import call_edges
+
+EDGE_COLUMNS = (
+    "src_type",
+    "src_id",
+    "dst_type",
+    "dst_id",
+    "kind",
+    "n",
+    "talk_s",
+    "weight",
+    "first_seen",
+    "last_seen",
+)
+
+
+@dataclass(frozen=True)
+class EdgeParams:
+    """Windows and caps of the edge definitions (kept in the build's metadata)."""
+
+    #: co_registration: activations at one outlet at most this many seconds apart
+    co_registration_s: int = 600
+    #: co_registration: outlet windows with more activations are a promotion day, not a batch
+    co_registration_max: int = 50
+    #: cell: smallest share of a number's located records for a cell to count as its place
+    cell_min_share: float = 0.2
+    #: colocation: distinct (day, hour) windows two numbers must share in one cell
+    colocation_min_windows: int = 4
+    #: colocation: cell-hours with more numbers than this are a crowd, not a meeting
+    colocation_max_crowd: int = 10
+    #: shared_victim: a callee counts when at most this many distinct numbers called it
+    victim_max_callers: int = 20
+    #: shared_victim: a caller counts when it called at least this many distinct numbers
+    victim_min_callees: int = 20
+    #: shared_victim: callees two callers must share
+    victim_min_shared: int = 2
+
+
+Builder = Callable[[TableMap, EdgeParams], ir.Table]
+
+#: Tables each kind reads (a kind whose tables are absent is left out of the build).
+REQUIRES: dict[str, tuple[str, ...]] = {}
+BUILDERS: dict[str, Builder] = {}
+
+
+def edge_kind(name: str, requires: tuple[str, ...]) -> Callable[[Builder], Builder]:
+    """Register an edge kind's builder."""
+
+    def register(fn: Builder) -> Builder:
+        REQUIRES[name] = requires
+        BUILDERS[name] = fn
+        return fn
+
+    return register
+
+
+def _shape(
+    t: ir.Table,
+    *,
+    src_type: str,
+    dst_type: str,
+    kind: str,
+    weight: ir.Value,
+    talk_s: ir.Value | None = None,
+) -> ir.Table:
+    return t.select(
+        src_type=ibis.literal(src_type),
+        src_id=t.src_id.cast("string"),
+        dst_type=ibis.literal(dst_type),
+        dst_id=t.dst_id.cast("string"),
+        kind=ibis.literal(kind),
+        n=t.n.cast("int64"),
+        talk_s=(talk_s if talk_s is not None else ibis.literal(0)).cast("int64"),
+        weight=ibis.least(ibis.greatest(weight.cast("float64"), 0.01), 1.0),
+        first_seen=t.first_seen.cast("timestamp"),
+        last_seen=t.last_seen.cast("timestamp"),
+    )
+
+
+def _ordered(t: ir.Table, a: str, b: str) -> ir.Table:
+    """Order the two ends of a symmetric pair so each pair appears once."""
+    return t.mutate(src_id=ibis.least(t[a], t[b]), dst_id=ibis.greatest(t[a], t[b]))
+
+
+@edge_kind("call", ("calls",))
+def calls_between(t: TableMap, p: EdgeParams) -> ir.Table:
+    """Calls between two numbers: count and talk time (one ring weighs little)."""
+    e = call_edges(t["calls"])
+    e = e.filter(e.caller != e.callee)
+    e = _ordered(e, "caller", "callee")
+    g = e.group_by("src_id", "dst_id").agg(
+        n=ibis._.count(),
+        talk=e.duration_s.sum(),
+        first_seen=e.started_at.min(),
+        last_seen=e.started_at.max(),
+    )
+    # Strength saturates: a few long calls or many short ones make a strong tie.
+    strength = 1 - (-(g.n + g.talk / 600.0) / 4.0).exp()
+    return _shape(
+        g, src_type="msisdn", dst_type="msisdn", kind="call", weight=strength, talk_s=g.talk
+    )
+
+
+def _number_device_records(t: TableMap, column: str) -> ir.Table:
+    """``msisdn, value, at`` of every record naming a handset (or SIM) behind a number."""
+    parts = []
+    sources = {"calls": "started_at", "sms": "sent_at", "device_events": "at"}
+    for name, time_col in sources.items():
+        if name in t and column in t[name].columns:
+            x = t[name]
+            x = x.filter(x[column].notnull() & (x[column] != ""))
+            parts.append(x.select(msisdn=x.msisdn, value=x[column], at=x[time_col]))
+    out = parts[0]
+    for more in parts[1:]:
+        out = out.union(more)
+    return out
+
+
+def _share_edges(t: TableMap, column: str, entity: str, kind: str) -> ir.Table:
+    r = _number_device_records(t, column)
+    g = r.group_by(src_id=r.msisdn, dst_id=r.value).agg(
+        n=ibis._.count(), first_seen=r.at.min(), last_seen=r.at.max()
+    )
+    share = g.n / g.n.sum().over(group_by=g.src_id)
+    return _shape(g, src_type="msisdn", dst_type=entity, kind=kind, weight=share)
+
+
+@edge_kind("device", ("calls",))
+def devices_used(t: TableMap, p: EdgeParams) -> ir.Table:
+    """Handsets behind a number, weighted by the share of its records through each."""
+    return _share_edges(t, "imei", "imei", "device")
+
+
+@edge_kind("sim", ("calls",))
+def sims_used(t: TableMap, p: EdgeParams) -> ir.Table:
+    """SIMs seen behind a number in its records, plus the SIM it was registered with."""
+    seen = _share_edges(t, "imsi", "imsi", "sim")
+    if "subscribers" not in t or "imsi" not in t["subscribers"].columns:
+        return seen
+    s = t["subscribers"]
+    s = s.filter(s.imsi.notnull() & (s.imsi != ""))
+    reg = s.select(
+        src_id=s.msisdn,
+        dst_id=s.imsi,
+        n=ibis.literal(1),
+        first_seen=s.activated_at,
+        last_seen=s.activated_at,
+    )
+    reg = _shape(reg, src_type="msisdn", dst_type="imsi", kind="sim", weight=ibis.literal(1.0))
+    both = seen.union(reg)
+    # One edge per pair: the records' count and time span, full strength when registered.
+    return both.group_by(EDGE_COLUMNS[:5]).agg(
+        n=both.n.max(),
+        talk_s=both.talk_s.max(),
+        weight=both.weight.max(),
+        first_seen=both.first_seen.min(),
+        last_seen=both.last_seen.max(),
+    )
+
+
+@edge_kind("holder", ("subscribers",))
+def registered_to(t: TableMap, p: EdgeParams) -> ir.Table:
+    """The ID holder each number is registered to."""
+    s = t["subscribers"]
+    s = s.filter(s.holder_id_hash.notnull())
+    g = s.select(
+        src_id=s.msisdn,
+        dst_id=s.holder_id_hash,
+        n=ibis.literal(1),
+        first_seen=s.activated_at,
+        last_seen=s.activated_at,
+    )
+    return _shape(
+        g, src_type="msisdn", dst_type="holder_id_hash", kind="holder", weight=ibis.literal(1.0)
+    )
+
+
+@edge_kind("outlet", ("subscribers",))
+def registered_at(t: TableMap, p: EdgeParams) -> ir.Table:
+    """The outlet that registered each number (weak alone: an outlet registers many)."""
+    s = t["subscribers"]
+    s = s.filter(s.outlet_id.notnull())
+    g = s.select(
+        src_id=s.msisdn,
+        dst_id=s.outlet_id,
+        n=ibis.literal(1),
+        first_seen=s.activated_at,
+        last_seen=s.activated_at,
+    )
+    return _shape(
+        g, src_type="msisdn", dst_type="outlet_id", kind="outlet", weight=ibis.literal(0.2)
+    )
+
+
+@edge_kind("co_registration", ("subscribers",))
+def registered_together(t: TableMap, p: EdgeParams) -> ir.Table:
+    """Numbers registered at the same outlet within ``co_registration_s`` seconds."""
+    s = t["subscribers"]
+    s = s.filter(s.outlet_id.notnull() & s.activated_at.notnull())
+    s = s.select(
+        msisdn=s.msisdn,
+        outlet=s.outlet_id,
+        at=s.activated_at,
+        sec=s.activated_at.epoch_seconds(),
+    )
+    s = s.mutate(bucket=(s.sec // p.co_registration_s).cast("int64"))
+    crowd = s.group_by("outlet", "bucket").agg(k=ibis._.count())
+    s = s.join(crowd, ["outlet", "bucket"])
+    s = s.filter(s.k <= p.co_registration_max).drop("k")
+    # Pairs within the window fall in the same or in adjacent buckets.
+    nxt = s.mutate(bucket=s.bucket + 1)
+    a = s.select(a_m=s.msisdn, outlet=s.outlet, bucket=s.bucket, a_sec=s.sec, a_at=s.at)
+    b_same = s.select(b_m=s.msisdn, outlet=s.outlet, bucket=s.bucket, b_sec=s.sec, b_at=s.at)
+    b_next = nxt.select(
+        b_m=nxt.msisdn, outlet=nxt.outlet, bucket=nxt.bucket, b_sec=nxt.sec, b_at=nxt.at
+    )
+    pairs = a.join(b_same.union(b_next), ["outlet", "bucket"])
+    pairs = pairs.filter(
+        (pairs.a_m < pairs.b_m) & ((pairs.a_sec - pairs.b_sec).abs() <= p.co_registration_s)
+    )
+    g = pairs.group_by(src_id=pairs.a_m, dst_id=pairs.b_m).agg(
+        n=ibis._.count(),
+        gap=(pairs.a_sec - pairs.b_sec).abs().min(),
+        first_seen=ibis.least(pairs.a_at, pairs.b_at).min(),
+        last_seen=ibis.greatest(pairs.a_at, pairs.b_at).max(),
+    )
+    # Strength falls from 0.7 (same minute) to 0.4 at the window's edge.
+    w = 0.7 - 0.3 * g.gap / p.co_registration_s
+    # talk_s carries the gap in seconds (the trace says "within N minutes").
+    return _shape(
+        g, src_type="msisdn", dst_type="msisdn", kind="co_registration", weight=w, talk_s=g.gap
+    )
+
+
+def _located(t: TableMap) -> ir.Table:
+    """``msisdn, cell, at`` of every record with a serving cell."""
+    parts = []
+    sources = {
+        "calls": "started_at",
+        "sms": "sent_at",
+        "device_events": "at",
+        "data_sessions": "started_at",
+    }
+    for name, time_col in sources.items():
+        if name in t and "cell_id" in t[name].columns:
+            x = t[name]
+            x = x.filter(x.cell_id.notnull() & (x.cell_id != ""))
+            parts.append(x.select(msisdn=x.msisdn, cell=x.cell_id, at=x[time_col]))
+    out = parts[0]
+    for more in parts[1:]:
+        out = out.union(more)
+    return out
+
+
+@edge_kind("cell", ("calls",))
+def places(t: TableMap, p: EdgeParams) -> ir.Table:
+    """Cells that carry at least ``cell_min_share`` of a number's located records."""
+    r = _located(t)
+    g = r.group_by(src_id=r.msisdn, dst_id=r.cell).agg(
+        n=ibis._.count(), first_seen=r.at.min(), last_seen=r.at.max()
+    )
+    g = g.mutate(share=g.n / g.n.sum().over(group_by=g.src_id))
+    g = g.filter(g.share >= p.cell_min_share)
+    return _shape(g, src_type="msisdn", dst_type="cell_id", kind="cell", weight=g.share)
+
+
+@edge_kind("colocation", ("calls",))
+def together(t: TableMap, p: EdgeParams) -> ir.Table:
+    """Numbers in the same cell in the same clock hour on several occasions.
+
+    Busy cells (a station, a mall) put strangers side by side; only cell-hours with at most
+    ``colocation_max_crowd`` numbers count, and a pair needs ``colocation_min_windows`` of them.
+    """
+    r = _located(t)
+    r = r.select(msisdn=r.msisdn, cell=r.cell, hour=r.at.truncate("h"))
+    seen = r.distinct()
+    crowd = seen.group_by("cell", "hour").agg(k=ibis._.count())
+    quiet = crowd.filter((crowd.k >= 2) & (crowd.k <= p.colocation_max_crowd)).drop("k")
+    seen = seen.join(quiet, ["cell", "hour"])
+    a = seen.select(a_m="msisdn", cell="cell", hour="hour")
+    b = seen.select(b_m="msisdn", cell="cell", hour="hour")
+    pairs = a.join(b, ["cell", "hour"])
+    pairs = pairs.filter(pairs.a_m < pairs.b_m)
+    g = pairs.group_by(src_id=pairs.a_m, dst_id=pairs.b_m).agg(
+        n=ibis._.count(), first_seen=pairs.hour.min(), last_seen=pairs.hour.max()
+    )
+    g = g.filter(g.n >= p.colocation_min_windows)
+    return _shape(
+        g,
+        src_type="msisdn",
+        dst_type="msisdn",
+        kind="colocation",
+        weight=0.1 + 0.5 * ibis.least(g.n / 20.0, 1.0),
+    )
+
+
+@edge_kind("shared_victim", ("calls",))
+def shared_victims(t: TableMap, p: EdgeParams) -> ir.Table:
+    """Cold callers (many distinct callees) that called the same few-called strangers.
+
+    Gangs work one list of targets from rotating numbers; two ordinary people who both call
+    their daughter are not cold callers and do not meet here.
+    """
+    e = call_edges(t["calls"])
+    pairs = e.group_by("caller", "callee").agg(at=e.started_at.min(), last=e.started_at.max())
+    callers_of = pairs.group_by("callee").agg(k=ibis._.count())
+    callees_of = pairs.group_by("caller").agg(m=ibis._.count())
+    pairs = pairs.join(callers_of, "callee").join(callees_of, "caller")
+    pairs = pairs.filter(
+        (pairs.k >= 2) & (pairs.k <= p.victim_max_callers) & (pairs.m >= p.victim_min_callees)
+    )
+    a = pairs.select(
+        a_m=pairs.caller, callee=pairs.callee, a_at=pairs.at, a_last=pairs.last, a_n=pairs.m
+    )
+    b = pairs.select(
+        b_m=pairs.caller, callee=pairs.callee, b_at=pairs.at, b_last=pairs.last, b_n=pairs.m
+    )
+    j = a.join(b, "callee")
+    j = j.filter(j.a_m < j.b_m)
+    g = j.group_by(src_id=j.a_m, dst_id=j.b_m).agg(
+        n=ibis._.count(),
+        fewer=ibis.least(j.a_n, j.b_n).max(),
+        first_seen=ibis.least(j.a_at, j.b_at).min(),
+        last_seen=ibis.greatest(j.a_last, j.b_last).max(),
+    )
+    g = g.filter(g.n >= p.victim_min_shared)
+    # Two cold callers dialling at random share a sliver of their callees; a gang working one
+    # list shares a good part of it. Strength follows the overlap, full at a third.
+    overlap = g.n.cast("float64") / ibis.greatest(g.fewer, 1).cast("float64")
+    return _shape(
+        g,
+        src_type="msisdn",
+        dst_type="msisdn",
+        kind="shared_victim",
+        weight=0.1 + 0.8 * ibis.least(overlap * 3.0, 1.0),
+    )
+
+
+@edge_kind("domain", ("data_sessions",))
+def domains_visited(t: TableMap, p: EdgeParams) -> ir.Table:
+    """Domains a number visited; a domain everyone visits links nobody (weight by rarity)."""
+    d = t["data_sessions"]
+    g = d.group_by(src_id=d.msisdn, dst_id=d.domain).agg(
+        n=ibis._.count(), first_seen=d.started_at.min(), last_seen=d.started_at.max()
+    )
+    users = g.src_id.count().over(group_by=g.dst_id)
+    rarity = 1.0 / (1.0 + (users.cast("float64") / 10.0).log2().abs())
+    w = ibis.least(g.n / 5.0, 1.0) * ibis.ifelse(users <= 10, 1.0, rarity)
+    return _shape(g, src_type="msisdn", dst_type="domain", kind="domain", weight=w)
+
+
+def available_kinds(tables: TableMap) -> dict[str, str | None]:
+    """Each kind with ``None`` if it can be built, else the table it lacks."""
+    out: dict[str, str | None] = {}
+    for kind, req in REQUIRES.items():
+        missing = [name for name in req if name not in tables]
+        out[kind] = missing[0] if missing else None
+    return out

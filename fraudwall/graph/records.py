@@ -1,0 +1,131 @@
+"""What the graph queries return: records with masked ids, and relations said in words.
+
+Every query answers a list of :class:`Record` (``entity_type``, ``entity_id``, ``score``,
+``reasons``; a trace adds ``path``, rings and dens add ``members``). Ids in records are masked
+the way :mod:`fraudwall.privacy` masks them for anyone reading a report, unless the caller may
+see them (``unmasked=True``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from fraudwall.graph.model import KINDS, EntityGraph
+from fraudwall.privacy import mask_id, mask_number
+
+#: How a node type is named in words.
+TYPE_WORDS = {
+    "msisdn": "number",
+    "imei": "device",
+    "imsi": "SIM",
+    "holder_id_hash": "holder",
+    "outlet_id": "outlet",
+    "cell_id": "cell",
+    "domain": "domain",
+}
+
+
+def show(entity_type: str, value: str, *, unmasked: bool = False) -> str:
+    """An id as a person may see it.
+
+    >>> show("msisdn", "13812345678"), show("imei", "860000000000001"), show("cell_id", "C1")
+    ('138****5678', '860*********001', 'C1')
+    """
+    if unmasked:
+        return value
+    if entity_type == "msisdn":
+        return mask_number(value) or value
+    if entity_type in ("imei", "imsi", "holder_id_hash"):
+        return mask_id(value) or value
+    return value
+
+
+@dataclass
+class Member:
+    """One member of a ring or den."""
+
+    entity_type: str
+    entity_id: str
+    role: str
+
+
+@dataclass
+class Record:
+    """One answer of a graph query."""
+
+    entity_type: str
+    entity_id: str
+    score: float
+    reasons: list[str]
+    path: list[dict[str, Any]] | None = None
+    members: list[Member] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: node ids of the members (for evaluation and leads; not shown)
+    nodes: list[int] = field(default_factory=list, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("nodes")
+        for k in ("path", "members"):
+            if d[k] is None:
+                d.pop(k)
+        extra = d.pop("extra")
+        d.update(extra)
+        d["score"] = round(float(self.score), 4)
+        return d
+
+
+def when(seconds: int) -> str:
+    """A stored time (seconds since the epoch, naive local) as ``YYYY-MM-DD HH:MM``."""
+    return (dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(seconds))).strftime("%Y-%m-%d %H:%M")
+
+
+def edge_words(g: EntityGraph, e: int, a: int, b: int, *, unmasked: bool = False) -> str:
+    """Edge ``e`` read from node ``a`` towards node ``b``, in words.
+
+    The far end is named (masked) when it is a thing (device, holder, cell ...); a number at
+    the far end is named by the path itself.
+    """
+    kind = KINDS[int(g.kind[e])]
+    n = int(g.n[e])
+    ta, tb = g.types([a, b])
+    other = b if tb != "msisdn" else a
+    ot = tb if other == b else ta
+    name = show(ot, g.displays([other])[0], unmasked=unmasked)
+    if kind == "call":
+        mins = int(g.talk_s[e]) // 60
+        return f"{n} call(s) between them, {mins} min of talk"
+    if kind == "device":
+        return f"used device {name} ({n} records)" if ta == "msisdn" else f"device of {n} records"
+    if kind == "sim":
+        return f"SIM {name} seen behind it"
+    if kind == "holder":
+        return f"registered to holder {name}"
+    if kind == "outlet":
+        return f"registered at outlet {name} on {when(int(g.first_s[e]))}"
+    if kind == "co_registration":
+        gap = max(1, round(int(g.talk_s[e]) / 60))
+        return f"registered at the same outlet within {gap} minute(s)"
+    if kind == "cell":
+        return f"active in cell {name} ({float(g.weight[e]):.0%} of its records)"
+    if kind == "colocation":
+        return f"in the same cell in the same hour {n} times"
+    if kind == "shared_victim":
+        return f"called {n} of the same strangers"
+    if kind == "domain":
+        return f"visited domain {name} ({n} sessions)"
+    return kind
+
+
+def shares_words(g: EntityGraph, e1: int, mid: int, e2: int, *, unmasked: bool = False) -> str:
+    """Two edges through a shared thing, in words: ``shares device 86…12 with ...``."""
+    t = g.types([mid])[0]
+    name = show(t, g.displays([mid])[0], unmasked=unmasked)
+    k1, k2 = KINDS[int(g.kind[e1])], KINDS[int(g.kind[e2])]
+    if t == "outlet_id" and k1 == k2 == "outlet":
+        gap = abs(int(g.first_s[e1]) - int(g.first_s[e2])) // 60
+        return f"registered at the same outlet {name} {gap} minute(s) apart"
+    word = {"holder_id_hash": "registration holder"}.get(t, TYPE_WORDS.get(t, t))
+    return f"shares {word} {name}"

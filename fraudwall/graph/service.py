@@ -1,0 +1,105 @@
+"""The functions the CLI and the API call: open the workspace's graph, answer, as records.
+
+Keyword-only, one per query; each opens (or builds, when missing or stale) the persisted graph
+and marks entities the run flagged when the workspace is a run directory.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from fraudwall.graph.dens import DenParams, find_dens
+from fraudwall.graph.draw import neighbourhood_svg
+from fraudwall.graph.flags import flagged_mask, run_flags
+from fraudwall.graph.lookalike import lookalikes, read_seeds
+from fraudwall.graph.records import Record
+from fraudwall.graph.rings import RingParams, find_rings
+from fraudwall.graph.store import open_graph
+from fraudwall.graph.trace import trace
+
+
+def trace_entity(
+    *,
+    workspace: str | Path,
+    entity: str,
+    hops: int = 2,
+    top: int = 50,
+    svg: str | Path | None = None,
+    unmasked: bool = False,
+) -> list[Record]:
+    """Trace ``entity`` in the workspace; draw the neighbourhood to ``svg`` when given."""
+    g = open_graph(workspace)
+    flags = run_flags(g, workspace)
+    records = trace(g, entity, hops=hops, top=top, flags=flags, unmasked=unmasked)
+    if svg is not None:
+        text = neighbourhood_svg(g, entity, records, unmasked=unmasked)
+        path = Path(svg)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(text, "utf-8")
+        tmp.replace(path)
+    return records
+
+
+def workspace_rings(
+    *, workspace: str | Path, params: RingParams | None = None, unmasked: bool = False
+) -> list[Record]:
+    """Fraud rings of the workspace (flagged numbers of its run, when it is a run)."""
+    g = open_graph(workspace)
+    flags = run_flags(g, workspace)
+    return find_rings(g, flagged=flagged_mask(g, flags), params=params, unmasked=unmasked)
+
+
+def workspace_dens(
+    *, workspace: str | Path, params: DenParams | None = None, unmasked: bool = False
+) -> list[Record]:
+    """Dens of the workspace."""
+    return find_dens(str(workspace), params=params, unmasked=unmasked)
+
+
+def seed_lookalikes(
+    *, workspace: str | Path, seeds_file: str | Path, top: int = 100, unmasked: bool = False
+) -> tuple[list[Record], list[str]]:
+    """Look-alikes of the seeds in ``seeds_file``, and the seeds not known to the workspace."""
+    seeds = read_seeds(seeds_file)
+    g = open_graph(workspace)
+    return lookalikes(g, seeds, top=top, unmasked=unmasked, source=str(seeds_file))
+
+
+def ring_leads(records: list[Record], *, run_id: str = "rings") -> pd.DataFrame:
+    """One ``fraud_ring`` lead per member number of each ring (the contract's lead columns)."""
+    from fraudwall.scoring.leads import LEAD_COLUMNS
+
+    rows: list[dict[str, Any]] = []
+    now = datetime.now(UTC).replace(tzinfo=None)
+    for r in records:
+        ring = r.extra.get("ring", "")
+        for m in r.members or []:
+            if m.entity_type != "msisdn":
+                continue
+            rows.append(
+                {
+                    "entity_type": "msisdn",
+                    "entity_id": m.entity_id,
+                    "scenario": "fraud_ring",
+                    "detector": "graph_rings",
+                    "signal": "fraud_ring",
+                    "score": r.score,
+                    "risk_level": "high"
+                    if r.score >= 0.8
+                    else "medium"
+                    if r.score >= 0.6
+                    else "low",
+                    "reasons": f"member of ring {ring}: " + "; ".join(r.reasons),
+                    "evidence": json.dumps({"ring": ring, "size": len(r.members or [])}),
+                    "first_seen": now,
+                    "last_seen": now,
+                    "run_id": run_id,
+                    "policy_version": "graph-1",
+                }
+            )
+    return pd.DataFrame(rows, columns=LEAD_COLUMNS)
