@@ -17,6 +17,7 @@ from fraudwall.simulate.scenarios.nuisance import (
     Wangiri,
 )
 from fraudwall.simulate.scenarios.registration import Registration
+from fraudwall.simulate.scenarios.rings import FraudRings
 from fraudwall.simulate.scenarios.simbox import SimBoxes
 from fraudwall.simulate.seeds import rng_for
 from fraudwall.simulate.world import Plant, World
@@ -53,5 +54,6 @@ def plant_all(world: World) -> None:
     plants += [centres, couriers, Households(world, rng("households"))]
     busy = np.concatenate([centres.subs, couriers.drivers, couriers.sales])
     plants.append(NoiseComplaints(world, rng("noise"), busy))
+    plants.append(FraudRings(world, rng("fraud_rings"), fraud.domains))
     world.plants = plants
     world.forget_pools()  # pools of ordinary people were sampled while plants were taking them
