@@ -48,7 +48,7 @@ def sms(
     sender: Annotated[str, typer.Argument(help="number that sent the SMS")],
     recipient: Annotated[str, typer.Argument(help="number it was sent to (e.g. 10086)")],
     text: Annotated[str, typer.Argument(help="the message text (e.g. KTFSR)")],
-    actor: Annotated[str, typer.Option("--as", help="the user acting")] = "sms-gateway",
+    actor: AsOpt,
     policy: Annotated[Path | None, typer.Option("--policy", help="policy file")] = None,
     db: DbOpt = None,
     as_json: JsonOpt = False,

@@ -12,6 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fraudwall.audit import record
+from fraudwall.auth import Role
+from fraudwall.auth.permissions import grant
+from fraudwall.auth.service import acting_user
 from fraudwall.db.base import utcnow
 from fraudwall.errors import InputError, NotFound
 from fraudwall.screening.lookups import DictSettings, SubscriberSettings, normalize_number
@@ -19,6 +22,11 @@ from fraudwall.screening.models import ScreeningSubscriber, SubscriberRead
 from fraudwall.screening.policy import ScreeningPolicy
 
 Channel = Literal["cli", "sms", "api"]
+
+# who may change a subscriber's interception (the hotline, on the subscriber's request) and
+# who may feed keyword SMS (the SMS centre's gateway account)
+grant("screening.optin", [Role.analyst, Role.supervisor, Role.system])
+grant("screening.sms", [Role.system])
 
 
 def valid_msisdn(value: str, *, field: str = "msisdn") -> str:
@@ -39,6 +47,9 @@ def set_opt_in(
 ) -> SubscriberRead:
     """Opt ``msisdn`` in to (or out of) interception; idempotent, audited when it changes."""
     number = valid_msisdn(msisdn)
+    acting_user(
+        session, name=actor, action="screening.sms" if channel == "sms" else "screening.optin"
+    )
     row = session.get(ScreeningSubscriber, number)
     before = None if row is None else row.opted_in
     if row is None:
@@ -90,7 +101,7 @@ def handle_keyword_sms(
     recipient: str,
     text: str,
     policy: ScreeningPolicy,
-    actor: str = "sms-gateway",
+    actor: str,
 ) -> dict[str, Any]:
     """An incoming MO SMS: the opt-in keyword opts the sender in, the opt-out keyword out.
 
@@ -99,6 +110,7 @@ def handle_keyword_sms(
     Returns ``{"handled": bool, "action": "optin"|"optout"|None, "reply": str|None}``.
     """
     number = valid_msisdn(sender, field="sender")
+    acting_user(session, name=actor, action="screening.sms")
     if normalize_number(recipient) != normalize_number(policy.keyword_number):
         return {"handled": False, "action": None, "reply": None, "msisdn": number}
     word = "".join(text.split()).upper()

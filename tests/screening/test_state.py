@@ -1,0 +1,135 @@
+from pathlib import Path
+
+import pytest
+
+from fraudwall.errors import InputError
+from fraudwall.screening.state import SIZE, CallerState
+from fraudwall.screening.stores import MemoryStore, open_store
+
+T0 = 29_000_000  # a minute since the epoch
+
+
+def _calls(st: CallerState, minute: int, n: int, first: int = 0) -> None:
+    for i in range(n):
+        st.record_attempt(minute, f"+86139{first + i * 37:08d}")
+
+
+def test_windows_slide_out_at_their_length():
+    st = CallerState()
+    _calls(st, T0, 5)
+    w = st.windows(T0)
+    assert (w.calls_10m, w.calls_1h, w.calls_24h, w.new_24h) == (5, 5, 5, 5)
+    st.advance(T0 + 10)
+    assert st.windows(T0 + 10).calls_10m == 0 and st.windows(T0 + 10).calls_1h == 5
+    st.advance(T0 + 60)
+    w = st.windows(T0 + 60)
+    assert w.calls_1h == 0 and w.calls_24h == 5
+    st.advance(T0 + 24 * 60)
+    assert st.windows(T0 + 24 * 60).calls_24h == 0
+
+
+def test_repeat_callee_is_not_new_and_counts_repeats():
+    st = CallerState()
+    for _ in range(4):
+        st.record_attempt(T0, "+8613900000001")
+    w = st.windows(T0)
+    assert (w.calls_24h, w.new_24h) == (4, 1)
+    assert st.repeats("+8613900000001", T0) == (4, 0)
+    st.record_end(T0, "+8613900000001", 30, 60)
+    assert st.repeats("+8613900000001", T0) == (4, 1)
+
+
+def test_outcomes_count_answered_and_short():
+    st = CallerState()
+    _calls(st, T0, 3)
+    st.record_end(T0 + 1, "+8613900000000", 0, 60)
+    st.record_end(T0 + 1, "+8613900000037", 12, 60)
+    st.record_end(T0 + 1, "+8613900000074", 300, 60)
+    w = st.windows(T0 + 1)
+    assert (w.ended_24h, w.answered_24h, w.short_24h) == (3, 2, 1)
+
+
+def test_counters_saturate_instead_of_wrapping():
+    st = CallerState()
+    _calls(st, T0, 300)
+    assert st.windows(T0).calls_10m == 255
+
+
+def test_sequential_run_counts_ascending_numbers_only():
+    st = CallerState()
+    for i in range(8):
+        st.record_attempt(T0, f"+86138000000{i * 3:02d}")
+    assert st.windows(T0).sequential_run == 7
+    st.record_attempt(T0, "+8613100000000")
+    assert st.windows(T0).sequential_run == 0
+
+
+def test_state_of_wrong_size_is_refused():
+    with pytest.raises(ValueError, match="bytes"):
+        CallerState(b"\x01" * (SIZE - 1))
+
+
+def test_store_round_trips_state(store):
+    st = CallerState()
+    _calls(st, T0, 3)
+    store.put("+8613800000000", st)
+    back = store.get("+8613800000000")
+    assert back is not None and back.windows(T0).calls_24h == 3
+    assert store.get("+8613800000001") is None
+    a, b = store.get_pair("+8613800000000", "+8613800000001")
+    assert a is not None and b is None
+
+
+def test_memory_store_is_bounded_and_evicts_least_recent():
+    s = MemoryStore(max_callers=100, ttl_minutes=1560)
+    for i in range(1000):
+        st = CallerState()
+        st.record_attempt(T0, "+8613900000000")
+        s.put(f"n{i}", st)
+    assert len(s) == 100 and s.evicted == 900
+    assert s.get("n0") is None and s.get("n999") is not None
+
+
+def test_memory_store_expires_idle_callers():
+    s = MemoryStore(ttl_minutes=60)
+    st = CallerState()
+    st.record_attempt(T0, "+8613900000000")
+    s.put("old", st)
+    fresh = CallerState()
+    fresh.record_attempt(T0 + 61, "+8613900000000")
+    s.put("new", fresh)
+    assert s.get("old") is None and s.expired == 1
+    assert s.get("new") is not None
+
+
+def test_snapshot_restores_the_windows(tmp_path: Path):
+    s = MemoryStore()
+    st = CallerState()
+    _calls(st, T0, 7)
+    s.put("+8613800000000", st)
+    assert s.snapshot(tmp_path / "snap.bin") == 1
+    again = MemoryStore()
+    assert again.restore(tmp_path / "snap.bin") == 1
+    back = again.get("+8613800000000")
+    assert back is not None and back.windows(T0).calls_24h == 7
+
+
+def test_bad_or_truncated_snapshot_names_the_file(tmp_path: Path):
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"hello")
+    with pytest.raises(InputError, match="bad.bin.*not a fraudwall screening snapshot"):
+        MemoryStore().restore(bad)
+    s = MemoryStore()
+    st = CallerState()
+    st.record_attempt(T0, "+8613900000000")
+    s.put("x", st)
+    s.snapshot(tmp_path / "ok.bin")
+    cut = tmp_path / "cut.bin"
+    cut.write_bytes((tmp_path / "ok.bin").read_bytes()[:-10])
+    with pytest.raises(InputError, match="truncated at record 1"):
+        MemoryStore().restore(cut)
+
+
+def test_unknown_store_spec_is_an_input_error():
+    with pytest.raises(InputError, match="--state"):
+        open_store("mysql://x", ttl_minutes=60)
