@@ -54,8 +54,11 @@ def _auth(token: str) -> dict[str, str]:
 
 def test_worker_blocks_a_listed_caller_and_allows_others(worker, tokens):
     h = _auth(tokens["pos"])
-    r = worker.post("/v1/screen", json={"caller": "13800000000", "callee": "13900000000",
-                                         "call_id": "abc"}, headers=h)  # fmt: skip
+    r = worker.post(
+        "/v1/screen",
+        json={"caller": "13800000000", "callee": "13900000000", "call_id": "abc"},
+        headers=h,
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["action"], body["sip_code"], body["rule"], body["call_id"]) == (
@@ -68,8 +71,11 @@ def test_worker_blocks_a_listed_caller_and_allows_others(worker, tokens):
         "/v1/screen", json={"caller": "13500000000", "callee": "13900000000"}, headers=h
     )
     assert r.json()["action"] == "allow"
-    r = worker.post("/v1/screen/ended", json={"caller": "13500000000", "callee": "13900000000",
-                                               "duration_s": 30}, headers=h)  # fmt: skip
+    r = worker.post(
+        "/v1/screen/ended",
+        json={"caller": "13500000000", "callee": "13900000000", "duration_s": 30},
+        headers=h,
+    )
     assert r.status_code == 200
 
 
@@ -98,20 +104,35 @@ def test_bad_requests_name_the_field(worker, tokens, body, field):
 
 def test_keyword_sms_opts_in_and_out_and_is_audited(worker, tokens, db):
     h = _auth(tokens["pos"])
-    r = worker.post("/v1/screen/sms", json={"sender": "13900000000", "recipient": "10086",
-                                             "text": " ktfsr "}, headers=h)  # fmt: skip
+    r = worker.post(
+        "/v1/screen/sms",
+        json={"sender": "13900000000", "recipient": "10086", "text": " ktfsr "},
+        headers=h,
+    )
     assert r.status_code == 200 and r.json()["action"] == "optin"
-    r = worker.post("/v1/screen/sms", json={"sender": "13900000000", "recipient": "10086",
-                                             "text": "hello"}, headers=h)  # fmt: skip
+    r = worker.post(
+        "/v1/screen/sms",
+        json={"sender": "13900000000", "recipient": "10086", "text": "hello"},
+        headers=h,
+    )
     assert r.json()["handled"] is False
-    r = worker.post("/v1/screen/sms", json={"sender": "13900000000", "recipient": "10086",
-                                             "text": "QXFSR"}, headers=h)  # fmt: skip
+    r = worker.post(
+        "/v1/screen/sms",
+        json={"sender": "13900000000", "recipient": "10086", "text": "QXFSR"},
+        headers=h,
+    )
     assert r.json()["action"] == "optout"
-    r = worker.post("/v1/screen/sms", json={"sender": "not-a-number", "recipient": "10086",
-                                             "text": "KTFSR"}, headers=h)  # fmt: skip
+    r = worker.post(
+        "/v1/screen/sms",
+        json={"sender": "not-a-number", "recipient": "10086", "text": "KTFSR"},
+        headers=h,
+    )
     assert r.status_code == 422 and "sender" in r.text
-    r = worker.post("/v1/screen/sms", json={"sender": "13900000000", "recipient": "10086",
-                                             "text": "KTFSR"}, headers=_auth(tokens["ann"]))  # fmt: skip
+    r = worker.post(
+        "/v1/screen/sms",
+        json={"sender": "13900000000", "recipient": "10086", "text": "KTFSR"},
+        headers=_auth(tokens["ann"]),
+    )
     assert r.status_code == 403
     with db.session(readonly=True) as s:
         actions = [e.action for e in list_entries(s) if e.entity_id == "+8613900000000"]
@@ -128,11 +149,25 @@ def test_opted_in_subscriber_is_protected_after_refresh(db, tokens, lists_file, 
     with serving(create_worker_app(cfg)) as c:
         h = _auth(tokens["pos"])
         for i in range(6):
-            d = c.post("/v1/screen", json={"caller": "13500000001", "callee": "13900000000",
-                                            "at": f"2026-03-02T10:{i * 5:02d}:00"}, headers=h).json()  # fmt: skip
-            c.post("/v1/screen/ended", json={"caller": "13500000001", "callee": "13900000000",
-                                             "at": f"2026-03-02T10:{i * 5:02d}:30",
-                                             "duration_s": 0}, headers=h)  # fmt: skip
+            d = c.post(
+                "/v1/screen",
+                json={
+                    "caller": "13500000001",
+                    "callee": "13900000000",
+                    "at": f"2026-03-02T10:{i * 5:02d}:00",
+                },
+                headers=h,
+            ).json()
+            c.post(
+                "/v1/screen/ended",
+                json={
+                    "caller": "13500000001",
+                    "callee": "13900000000",
+                    "at": f"2026-03-02T10:{i * 5:02d}:30",
+                    "duration_s": 0,
+                },
+                headers=h,
+            )
         assert (d["action"], d["sip_code"], d["rule"]) == ("block", 607, "repeat_callee")
 
 
@@ -142,11 +177,25 @@ def test_subscribers_commands_refuse_bad_input(db, tokens):
     assert r.exit_code == 2 and "msisdn" in r.output
     r = run(cli, ["subscribers", "optin", "13900000000", "--as", "nobody", "--db", db.url])
     assert r.exit_code == 2 and "nobody" in r.output
-    r = run(cli, ["subscribers", "sms", "13900000000", "10086", "KTFSR", "--as", "ann",
-                  "--db", db.url])  # fmt: skip
+    r = run(
+        cli, ["subscribers", "sms", "13900000000", "10086", "KTFSR", "--as", "ann", "--db", db.url]
+    )
     assert r.exit_code == 2  # only the SMS gateway's system account feeds keyword SMS
-    r = run(cli, ["subscribers", "sms", "13900000000", "10086", "KTFSR", "--as", "pos",
-                  "--db", db.url, "--json"])  # fmt: skip
+    r = run(
+        cli,
+        [
+            "subscribers",
+            "sms",
+            "13900000000",
+            "10086",
+            "KTFSR",
+            "--as",
+            "pos",
+            "--db",
+            db.url,
+            "--json",
+        ],
+    )
     assert r.exit_code == 0 and json.loads(r.stdout)["action"] == "optin"
     r = run(cli, ["subscribers", "show", "13900000000", "--db", db.url, "--json"])
     assert json.loads(r.stdout)["channel"] == "sms"
@@ -165,8 +214,20 @@ def test_main_service_serves_screen_too(db, tokens, lists_file, monkeypatch):
 
 def test_screen_check_command(lists_file, tmp_path, db):
     run = CliRunner().invoke
-    r = run(cli, ["screen", "check", BAD, "13900000000", "--lists", str(lists_file), "--json",
-                  "--db", db.url])  # fmt: skip
+    r = run(
+        cli,
+        [
+            "screen",
+            "check",
+            BAD,
+            "13900000000",
+            "--lists",
+            str(lists_file),
+            "--json",
+            "--db",
+            db.url,
+        ],
+    )
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["rule"] == "blacklist"
     bad = tmp_path / "bad.csv"

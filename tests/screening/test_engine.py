@@ -136,9 +136,11 @@ def test_opted_in_callee_gets_labelled_calls_blocked_with_607():
 
 def test_personal_lists_win_over_everything():
     settings = DictSettings(
-        {VICTIM: SubscriberSettings(allowed=frozenset({BAD})),
-         "+8613900000001": SubscriberSettings(blocked=frozenset({"+8613500000000"}))}
-    )  # fmt: skip
+        {
+            VICTIM: SubscriberSettings(allowed=frozenset({BAD})),
+            "+8613900000001": SubscriberSettings(blocked=frozenset({"+8613500000000"})),
+        }
+    )
     eng = engine(lists=SetLists({"msisdn": {BAD: "own"}}), subscribers=settings)
     assert eng.screen(BAD, VICTIM, T).rule == "personal_allow"
     d = eng.screen("+8613500000000", "+8613900000001", T)
@@ -159,10 +161,12 @@ def test_a_number_the_callee_called_is_never_blocked_for_them():
 
 def test_batch_risk_blocks_high_and_labels_medium_and_harassment():
     risk = DictRisk(
-        {BAD: CallerRisk("high", ("fraud_caller",), 0.93),
-         "+8613800000001": CallerRisk("medium", ("fraud_caller",), 0.65),
-         "+8613800000002": CallerRisk("high", ("harassment",), 0.9)}
-    )  # fmt: skip
+        {
+            BAD: CallerRisk("high", ("fraud_caller",), 0.93),
+            "+8613800000001": CallerRisk("medium", ("fraud_caller",), 0.65),
+            "+8613800000002": CallerRisk("high", ("harassment",), 0.9),
+        }
+    )
     eng = engine(risk=risk)
     assert eng.screen(BAD, VICTIM, T).sip_code == 603
     d = eng.screen("+8613800000001", VICTIM, T)

@@ -54,14 +54,23 @@ def test_replay_command_reports_and_writes_decisions(world: Path, tmp_path: Path
 def test_evaluate_counts_false_blocks_against_truth(tmp_path: Path):
     truth = tmp_path / "labels.parquet"
     pq.write_table(
-        pa.table({"entity_type": ["msisdn", "msisdn"], "entity_id": ["F", "C"],
-                  "label": ["fraud_caller", "benign"], "detail": ["fake_loan", "call_centre"]}),
+        pa.table(
+            {
+                "entity_type": ["msisdn", "msisdn"],
+                "entity_id": ["F", "C"],
+                "label": ["fraud_caller", "benign"],
+                "detail": ["fake_loan", "call_centre"],
+            }
+        ),
         truth,
-    )  # fmt: skip
+    )
     d = pa.table(
-        {"caller": ["F", "F", "F", "C", "C", "O"], "action": ["allow", "allow", "block", "block",
-         "allow", "label"], "rule": ["none", "none", "fanout_24h", "fanout_24h", "none", "x"]}
-    )  # fmt: skip
+        {
+            "caller": ["F", "F", "F", "C", "C", "O"],
+            "action": ["allow", "allow", "block", "block", "allow", "label"],
+            "rule": ["none", "none", "fanout_24h", "fanout_24h", "none", "x"],
+        }
+    )
     rep = evaluate(d, truth, risky=set())
     assert rep["scenarios"]["fraud_caller"]["calls_before_block_median"] == 2
     assert rep["legitimate"]["false_blocks"] == 1 and rep["legitimate"]["false_labels"] == 1
@@ -73,10 +82,18 @@ def test_missing_calls_or_null_fields_are_named(tmp_path: Path):
     with pytest.raises(InputError, match="no calls table"):
         load_calls(tmp_path)
     pq.write_table(
-        pa.table({"record_id": ["a"], "msisdn": [None], "other_party": ["x"], "direction": ["MO"],
-                  "started_at": pa.array([0], pa.timestamp("us")), "duration_s": [3]}),
+        pa.table(
+            {
+                "record_id": ["a"],
+                "msisdn": [None],
+                "other_party": ["x"],
+                "direction": ["MO"],
+                "started_at": pa.array([0], pa.timestamp("us")),
+                "duration_s": [3],
+            }
+        ),
         tmp_path / "calls.parquet",
-    )  # fmt: skip
+    )
     with pytest.raises(InputError, match="field msisdn"):
         load_calls(tmp_path)
     r = CliRunner().invoke(app, ["screen", "replay", "--data", str(tmp_path / "nope")])

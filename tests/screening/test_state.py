@@ -117,7 +117,7 @@ def test_snapshot_restores_the_windows(tmp_path: Path):
 def test_bad_or_truncated_snapshot_names_the_file(tmp_path: Path):
     bad = tmp_path / "bad.bin"
     bad.write_bytes(b"hello")
-    with pytest.raises(InputError, match="bad.bin.*not a fraudwall screening snapshot"):
+    with pytest.raises(InputError, match=r"bad.bin.*not a fraudwall screening snapshot"):
         MemoryStore().restore(bad)
     s = MemoryStore()
     st = CallerState()
