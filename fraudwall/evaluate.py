@@ -7,10 +7,21 @@ positive is explained by what the labels do say of E: a kind of legitimate behav
 
 By default only leads an analyst acts on count (risk level ``medium`` or ``high``); ``low``
 leads are watch-list material. Pass ``min_level="low"`` to measure every lead.
+
+Hard negatives (``benign`` rows) are reported per kind at every risk level, whatever
+``min_level`` is: how many of each kind were flagged, at which level, by which detector.
+
+Entities the run was *given* (the ``labels`` input table, e.g. police feedback) are not
+findings. Pass them as ``given``: ``by_scenario`` then also counts, per scenario, the true
+instances that were given, and ``found``/``recall_found``/``precision_found`` exclude given
+entities and entities whose every lead comes from a detector in ``label_detectors`` (the
+detectors that read the ``labels`` table, whose leads are reachable only through it).
 """
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,10 +36,19 @@ class Evaluation:
     by_detector: pd.DataFrame
     false_positives: pd.DataFrame
     min_level: str = "medium"
+    hard_negatives: pd.DataFrame | None = None
+    #: run the leads belong to (``run_id`` of the leads), recorded so a report never shows
+    #: the evaluation of another run
+    run_id: str | None = None
+    given: int = 0
 
     def to_dict(self) -> dict[str, object]:
+        hn = self.hard_negatives
         return {
+            "run_id": self.run_id,
             "min_level": self.min_level,
+            "given_entities": self.given,
+            "hard_negatives": [] if hn is None else hn.to_dict("records"),
             "by_scenario": self.by_scenario.to_dict("records"),
             "by_detector": self.by_detector.to_dict("records"),
             "false_positives": self.false_positives.to_dict("records"),
@@ -59,10 +79,20 @@ def _prf(tp: pd.Series, fp: pd.Series, fn: pd.Series) -> pd.DataFrame:
 LEVELS = ("low", "medium", "high")
 
 
-def evaluate(leads: pd.DataFrame, labels: pd.DataFrame, *, min_level: str = "medium") -> Evaluation:
+def evaluate(
+    leads: pd.DataFrame,
+    labels: pd.DataFrame,
+    *,
+    min_level: str = "medium",
+    given: pd.DataFrame | None = None,
+    label_detectors: frozenset[str] = frozenset(),
+) -> Evaluation:
     """Score leads against labels (see the module docstring)."""
     if min_level not in LEVELS:
         raise ValueError(f"min_level must be one of {LEVELS}")
+    run_ids = leads["run_id"].dropna().unique() if "run_id" in leads.columns else []
+    run_id = str(run_ids[0]) if len(run_ids) == 1 else None
+    hard = hard_negatives(leads, labels)
     if "risk_level" in leads.columns:
         leads = leads[leads["risk_level"].isin(LEVELS[LEVELS.index(min_level) :])]
     key = ["entity_type", "entity_id"]
@@ -108,4 +138,155 @@ def evaluate(leads: pd.DataFrame, labels: pd.DataFrame, *, min_level: str = "med
         .reset_index()
         .sort_values(["scenario", "count"], ascending=[True, False], ignore_index=True)
     )
-    return Evaluation(by_scenario, by_detector, false_positives, min_level)
+    n_given = 0
+    if given is not None:
+        by_scenario, n_given = _found(by_scenario, leads, truth, given, label_detectors)
+    return Evaluation(by_scenario, by_detector, false_positives, min_level, hard, run_id, n_given)
+
+
+def _found(
+    by_scenario: pd.DataFrame,
+    leads: pd.DataFrame,
+    truth: pd.DataFrame,
+    given: pd.DataFrame,
+    label_detectors: frozenset[str],
+) -> tuple[pd.DataFrame, int]:
+    """Add ``given``, ``found`` and found-only precision/recall columns to ``by_scenario``."""
+    key = ["entity_type", "entity_id"]
+    g = given[key].astype("string").drop_duplicates().assign(_given=True)
+    own = leads.loc[~leads["detector"].isin(label_detectors), [*key, "scenario"]]
+    own = own.drop_duplicates().merge(g, on=key, how="left")
+    own = own[own["_given"].isna()].drop(columns="_given")  # found, not given
+    t = truth.merge(g, on=key, how="left")
+    t["_given"] = t["_given"].astype("boolean").fillna(False)
+    m = own.merge(t, on=[*key, "scenario"], how="left")
+    m["truth"] = m["truth"].astype("boolean").fillna(False)
+    n_given_truth = t[t["_given"]].groupby("scenario").size()
+    n_open = t[~t["_given"]].groupby("scenario").size()
+    found = m.groupby("scenario")["truth"].agg(["sum", "count"])
+    out = by_scenario.set_index("scenario")
+    out["given"] = n_given_truth.reindex(out.index).fillna(0).astype(int)
+    out["found"] = found["sum"].reindex(out.index).fillna(0).astype(int)
+    wrong = (found["count"] - found["sum"]).reindex(out.index).fillna(0)
+    open_truth = n_open.reindex(out.index).fillna(0)
+    out["precision_found"] = (
+        out["found"] / (out["found"] + wrong).where(out["found"] + wrong > 0)
+    ).round(4)
+    out["recall_found"] = (out["found"] / open_truth.where(open_truth > 0)).round(4)
+    return out.reset_index(), len(g)
+
+
+def hard_negatives(leads: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
+    """Per kind of hard negative: instances, how many were flagged at any level, at each level
+    (an entity counts at its highest level) and by which detectors (``detector: count``).
+
+    An entity that the labels also give a scenario is not a negative and is left out.
+    """
+    key = ["entity_type", "entity_id"]
+    cols = ["kind", "instances", "flagged", "low", "medium", "high", "share_flagged", "detectors"]
+    benign = labels.loc[labels["label"] == "benign", [*key, "detail"]].dropna(subset=["detail"])
+    positive = labels.loc[labels["label"] != "benign", key].drop_duplicates()
+    benign = benign.merge(positive.assign(_pos=True), on=key, how="left")
+    benign = benign[benign["_pos"].isna()].drop(columns="_pos").drop_duplicates()
+    benign = benign.rename(columns={"detail": "kind"})
+    if benign.empty:
+        return pd.DataFrame(columns=cols)
+    lv = leads[[*key, "detector"]].copy()
+    level = leads["risk_level"] if "risk_level" in leads.columns else pd.Series("high", leads.index)
+    lv["rank"] = level.map({name: i for i, name in enumerate(LEVELS)}).fillna(2).astype(int)
+    lv = lv.astype({"entity_type": "string", "entity_id": "string"})
+    hit = benign.merge(lv, on=key, how="inner")
+    top = hit.groupby(["kind", *key])["rank"].max().reset_index()
+    per_level = top.groupby(["kind", "rank"]).size().unstack(fill_value=0)
+    per_level = per_level.reindex(columns=range(len(LEVELS)), fill_value=0)
+    per_level.columns = list(LEVELS)
+    dets = (
+        hit.drop_duplicates(["kind", *key, "detector"])
+        .groupby(["kind", "detector"])
+        .size()
+        .reset_index(name="n")
+        .sort_values(["kind", "n"], ascending=[True, False])
+    )
+    det_text = dets.groupby("kind").apply(
+        lambda d: ", ".join(f"{r.detector}: {r.n}" for r in d.itertuples()), include_groups=False
+    )
+    out = benign.groupby("kind").size().rename("instances").to_frame()
+    out = out.join(per_level).fillna(0)
+    for c in LEVELS:
+        out[c] = out[c].astype(int)
+    out["flagged"] = out[list(LEVELS)].sum(axis=1)
+    out["share_flagged"] = (out["flagged"] / out["instances"]).round(4)
+    out["detectors"] = det_text.reindex(out.index).fillna("")
+    return out.reset_index()[cols]
+
+
+def label_reading_detectors() -> frozenset[str]:
+    """Names of the library's detectors that read the ``labels`` input table."""
+    from fraudwall.detectors import load_library
+
+    return frozenset(n for n, cls in load_library().items() if "labels" in cls.requires)
+
+
+def _given_labels(run_dir: Path, given: Path | None) -> pd.DataFrame | None:
+    """The labels the run was given: ``given`` if named, else the run workspace's ``labels``."""
+    if given is not None:
+        return read_labels(given)
+    workspace = run_dir
+    run_json = run_dir / "run.json"
+    if run_json.exists():
+        ws = json.loads(run_json.read_text("utf-8")).get("workspace")
+        workspace = Path(ws) if ws else run_dir
+    stored = workspace / "store" / "labels"
+    if not stored.is_dir() or not any(stored.rglob("*.parquet")):
+        return None
+    df = pd.read_parquet(stored, columns=["entity_type", "entity_id"])
+    # The store keeps numbers normalised; leads show them as the operator wrote them.
+    from fraudwall.pipeline import display_ids
+    from fraudwall.store import Workspace
+
+    df = display_ids(df, Workspace(workspace))
+    return df.astype({"entity_type": "string", "entity_id": "string"})
+
+
+def evaluate_run(
+    *,
+    run_dir: str | Path,
+    labels: str | Path,
+    min_level: str = "medium",
+    given: str | Path | None = None,
+    rewrite_report: bool = True,
+) -> Evaluation:
+    """Evaluate a run directory against a truth table and record the result in it.
+
+    Writes ``run_dir/evaluation.json`` (with the run id of the leads it measured) and, when
+    ``rewrite_report`` and the run has a ``run.json``, rewrites ``report.html`` so the report
+    shows this evaluation. The entities the run was given (``given``, by default the ``labels``
+    table in the run's workspace) are separated from what was found.
+    """
+    run = Path(run_dir)
+    leads_path = run / "leads.parquet"
+    if not leads_path.exists():
+        raise InputError("no leads.parquet; run `fraudwall run` first", file=str(leads_path))
+    if min_level not in LEVELS:
+        raise InputError(f"--min-level must be one of {', '.join(LEVELS)}", field="min_level")
+    truth = read_labels(labels)
+    leads = pd.read_parquet(leads_path)
+    ev = evaluate(
+        leads,
+        truth,
+        min_level=min_level,
+        given=_given_labels(run, Path(given) if given is not None else None),
+        label_detectors=label_reading_detectors(),
+    )
+    run_json = run / "run.json"
+    if ev.run_id is None and run_json.exists():
+        ev.run_id = json.loads(run_json.read_text("utf-8")).get("run_id")
+    body = json.dumps(ev.to_dict(), indent=2, default=str)
+    tmp = run / f".evaluation.json.{uuid.uuid4().hex}.tmp"
+    tmp.write_text(body, "utf-8")
+    tmp.replace(run / "evaluation.json")
+    if rewrite_report and run_json.exists():
+        from fraudwall.report.rerender import rewrite_report as rewrite
+
+        rewrite(run)
+    return ev

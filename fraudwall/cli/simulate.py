@@ -21,6 +21,11 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
+class Profile(StrEnum):
+    default = "default"
+    heldout = "heldout"
+
+
 class Encoding(StrEnum):
     utf8 = "utf-8"
     gbk = "gbk"
@@ -53,6 +58,14 @@ def simulate(
     encoding: Annotated[
         Encoding, typer.Option("--encoding", help="Text encoding of CSV files.")
     ] = Encoding.utf8,
+    profile: Annotated[
+        Profile,
+        typer.Option(
+            "--profile",
+            help="Generation profile: default (the world detectors were tuned on) or heldout "
+            "(other rates, mixes and behaviours, for measuring on a world nobody tuned on).",
+        ),
+    ] = Profile.default,
 ) -> None:
     """Generate a synthetic operator world: subscribers, cells, calls, SMS, data sessions,
     device events and complaints, with labelled instances of every fraud scenario
@@ -75,6 +88,7 @@ def simulate(
                 fmt=fmt.value,
                 encoding=encoding.value,
                 on_day=on_day,
+                profile=profile.value,
             )
         except ValueError as e:
             bar.stop()
@@ -89,7 +103,8 @@ def simulate(
 def rows_table(summary: Summary) -> Table:
     """Rows written per table."""
     table = Table(
-        title=f"{summary.subscribers:,} subscribers × {summary.days} days, seed {summary.seed}"
+        title=f"{summary.subscribers:,} subscribers × {summary.days} days, seed {summary.seed}, "
+        f"profile {summary.profile}"
     )
     table.add_column("table")
     table.add_column("rows", justify="right")

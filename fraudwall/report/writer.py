@@ -64,7 +64,13 @@ def write_report(result: Any, path: str | os.PathLike[str]) -> Path:
                 flagged.top_entities,
                 getattr(result, "risk", None),
             ),
-            _section("evaluation", "Evaluation against known outcomes", evaluation.build, ws.path),
+            _section(
+                "evaluation",
+                "Evaluation against known outcomes",
+                evaluation.build,
+                _evaluation_dir(result, out, ws),
+                getattr(result, "run_id", None),
+            ),
         ]
     finally:
         con.disconnect()
@@ -80,6 +86,11 @@ def write_report(result: Any, path: str | os.PathLike[str]) -> Path:
     tmp.write_text(html, "utf-8")
     tmp.replace(out)
     return out
+
+
+def _evaluation_dir(result: Any, out: Path, ws: Workspace) -> Path:
+    """Where the run's ``evaluation.json`` lives: next to the report, else in the workspace."""
+    return out.parent if (out.parent / "evaluation.json").exists() else ws.path
 
 
 def _section(sid: str, title: str, build: Callable[..., Section], *args: Any) -> Section:

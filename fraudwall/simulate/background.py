@@ -59,6 +59,8 @@ def _calls(
 ) -> None:
     n = world.n
     f = WEEKEND_CALLS if day.weekend else 1.0
+    if day.index == world.profile.holiday_day:
+        f *= world.profile.holiday_factor  # a holiday: everybody calls family and friends
     cdf = day.hours_cdf
     # Outbound to contacts, closer contacts more often.
     a = np.repeat(subs, rng.poisson(world.call_rate[subs] * f))

@@ -11,6 +11,7 @@ from fraudwall.simulate.geo import build_cells
 from fraudwall.simulate.ids import hex_strings, imeis, unique_ints
 from fraudwall.simulate.params import OWN_IMSI_PREFIXES
 from fraudwall.simulate.population import build_world, dual_phones
+from fraudwall.simulate.profile import PROFILES, WorldProfile
 from fraudwall.simulate.scenarios import plant_all
 from fraudwall.simulate.seeds import rng_for
 from fraudwall.simulate.social import build_graph, off_share
@@ -20,7 +21,9 @@ MIN_SUBSCRIBERS = 2_000
 N_TACS = 400
 
 
-def build(seed: int, n: int, start: dt.date, days: int) -> World:
+def build(
+    seed: int, n: int, start: dt.date, days: int, profile: WorldProfile = PROFILES["default"]
+) -> World:
     """The world of ``n`` subscribers over ``days`` days from ``start``, ready to generate."""
     if n < MIN_SUBSCRIBERS:
         raise ValueError(f"need at least {MIN_SUBSCRIBERS} subscribers to plant every scenario")
@@ -28,7 +31,7 @@ def build(seed: int, n: int, start: dt.date, days: int) -> World:
         raise ValueError("need at least one day")
     n_cells = int(np.clip(n // 150, 300, 20_000))
     cells = build_cells(rng_for(seed, "cells"), n_cells)
-    world = build_world(seed, n, start, days, cells)
+    world = build_world(seed, n, start, days, cells, profile)
     plant_all(world)
     dual_phones(world, rng_for(seed, "dual_phones"))
     build_graph(world, rng_for(seed, "graph"))

@@ -104,7 +104,7 @@ def make_day(world: World, index: int, rng: np.random.Generator) -> Day:
     )
     ordinary = np.flatnonzero(world.social & ~world.planted)
     trips = ordinary[rng.random(ordinary.size) < DAY_TRIP_SHARE]
-    dest = rng.choice(CITY_WEIGHTS.size, size=trips.size, p=CITY_WEIGHTS)
+    dest = rng.choice(CITY_WEIGHTS.size, size=trips.size, p=world.city_weights())
     day.go_to(trips, world.cells.random_in_city(rng, dest))
     for plant in world.plants:
         plant.adjust_day(day)

@@ -18,6 +18,7 @@ from fraudwall.simulate.build import build
 from fraudwall.simulate.day import Day, make_day
 from fraudwall.simulate.events import Batch
 from fraudwall.simulate.params import HIGH_RISK_REGIONS
+from fraudwall.simulate.profile import get_profile
 from fraudwall.simulate.render import calls_table, sessions_table, signals_table, sms_table
 from fraudwall.simulate.seeds import rng_for
 from fraudwall.simulate.static_tables import complaints_table, labels_table, subscribers_table
@@ -41,6 +42,7 @@ class Summary:
     subscribers: int
     days: int
     seed: int
+    profile: str = "default"
     rows: dict[str, int] = field(default_factory=dict)
     #: label rows per scenario; benign hard cases as ``benign:<kind>``
     planted: dict[str, int] = field(default_factory=dict)
@@ -57,12 +59,15 @@ def generate(
     encoding: str = "utf-8",
     on_day: Callable[[int, dt.date], None] | None = None,
     police_share: float = 0.3,
+    profile: str = "default",
 ) -> Summary:
     """Write a synthetic data directory with planted, labelled fraud scenarios.
 
     The whole truth goes to ``truth/labels.parquet`` (for evaluation only). The contract's
     ``labels`` table holds what an operator would really have: police feedback confirming a
-    random ``police_share`` of the fraud numbers (none when 0). The same arguments always give
+    random ``police_share`` of the fraud numbers (none when 0). ``profile`` names the
+    generation profile (:mod:`fraudwall.simulate.profile`): ``default`` is the world the
+    detectors were tuned on, ``heldout`` one they were not. The same arguments always give
     byte-identical files. ``on_day(i, date)`` is called after each finished day.
 
     >>> import tempfile
@@ -73,7 +78,7 @@ def generate(
     t_start = time.perf_counter()
     start_date = dt.date.fromisoformat(start) if isinstance(start, str) else start
     writer = DataDirWriter(Path(out_dir), fmt, encoding)  # validates format and encoding first
-    world = build(seed, subscribers, start_date, days)
+    world = build(seed, subscribers, start_date, days, get_profile(profile))
     writer.clear()
     for d in range(days):
         _write_day(world, writer, d)
@@ -91,6 +96,7 @@ def generate(
             "timezone": TIMEZONE,
             "generator": f"fraudwall.simulate {__version__}",
             "seed": seed,
+            "profile": profile,
             "start": start_date.isoformat(),
             "days": days,
             "subscribers": subscribers,
@@ -104,6 +110,7 @@ def generate(
         subscribers=subscribers,
         days=days,
         seed=seed,
+        profile=profile,
         rows=dict(writer.rows),
         planted=planted_counts(labels),
         seconds=time.perf_counter() - t_start,

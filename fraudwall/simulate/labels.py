@@ -29,6 +29,15 @@ BENIGN_KINDS = (
     "promotion_day",
     "heavy_social",
     "iot_platform",
+    "notification_sender",
+    "inbound_line",
+    "survey_line",
+    "border_traveller",
+    "shared_device",
+    "second_hand_phone",
+    "iot_fleet",
+    "hung_up_callee",
+    "dormant_returned",
 )
 
 

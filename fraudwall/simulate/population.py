@@ -25,8 +25,8 @@ from fraudwall.simulate.params import (
     OWN_PREFIXES,
     POPULAR_DOMAINS,
     SERVICE_NUMBERS,
-    UNANSWERED_MEAN,
 )
+from fraudwall.simulate.profile import WorldProfile
 from fraudwall.simulate.seeds import rng_for
 from fraudwall.simulate.world import (
     ACTIVE,
@@ -51,10 +51,14 @@ DUAL_PHONE_SHARE = 0.02
 OTHER_CARD_SHARE = 0.02
 
 
-def build_world(seed: int, n: int, start: dt.date, days: int, cells: Cells) -> World:
+def build_world(
+    seed: int, n: int, start: dt.date, days: int, cells: Cells, profile: WorldProfile | None = None
+) -> World:
     """A world with ``n`` own subscribers living their ordinary lives (no plants yet)."""
     rng = rng_for(seed, "population")
     world = World(seed=seed, n=n, start=start, days=days, cells=cells, numbers=NumberBook(n))
+    if profile is not None:
+        world.profile = profile
     _numbers(world, rng)
     _domains(world, rng)
     _holders(world, rng)
@@ -154,7 +158,9 @@ def _holders(world: World, rng: np.random.Generator) -> None:
 def _places(world: World, rng: np.random.Generator) -> None:
     """Home city per holder (a family or company lives in one city); home and work cells."""
     n = world.n
-    city_of = rng.choice(len(CITIES), size=world.holders.size, p=CITY_WEIGHTS).astype(np.int16)
+    city_of = rng.choice(len(CITIES), size=world.holders.size, p=world.city_weights()).astype(
+        np.int16
+    )
     world.home_city = city_of[world.holder]
     cells = world.cells
     world.home_cell = cells.random_in_city(rng, world.home_city)
@@ -268,12 +274,12 @@ def _behaviour(world: World, rng: np.random.Generator) -> None:
     world.degree = np.zeros(n, dtype=np.int64)
     gamma = rng.gamma
     world.call_rate = np.where(people, gamma(2.0, 1.15, n), 0.0)
-    world.sms_rate = np.where(people, gamma(1.0, 0.6, n), 0.0)
+    world.sms_rate = np.where(people, gamma(1.0, 0.6, n) * world.profile.sms_volume, 0.0)
     world.notif_rate = np.where(people, gamma(2.0, 0.6, n), 0.0)
     data = gamma(1.5, 3.0, n) * (rng.random(n) > 0.08)  # some people never use mobile data
     world.data_rate = np.where(people, data, 0.0)
     world.loc_rate = np.where(world.status == ACTIVE, rng.uniform(1.0, 3.0, n), 0.0)
-    world.unanswered = rng.beta(2, 2 / UNANSWERED_MEAN - 2, n).astype(np.float32)
+    world.unanswered = rng.beta(2, 2 / world.profile.unanswered_mean - 2, n).astype(np.float32)
     # IoT fleets report to their own platform many times a day.
     iot = world.holder_type == IOT
     world.iot_domain = np.full(n, -1, dtype=np.int64)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fraudwall.simulate.params import ONNET_SHARE, SAME_CITY_SHARE
+from fraudwall.simulate.params import SAME_CITY_SHARE
 from fraudwall.simulate.world import World
 
 MIN_DEGREE, MAX_DEGREE = 5, 40
@@ -26,7 +26,7 @@ def build_graph(world: World, rng: np.random.Generator) -> None:
         np.rint(np.exp(rng.normal(np.log(12), 0.55, soc.size))), MIN_DEGREE, MAX_DEGREE
     ).astype(np.int64)
     deg = np.where(want > 0, want, drawn)
-    on_k = rng.binomial(deg, ONNET_SHARE)
+    on_k = rng.binomial(deg, world.profile.onnet_share)
     off_k = deg - on_k
 
     # On-net: stubs bucketed by city (most ties are local), paired at random within a bucket.

@@ -19,6 +19,7 @@ from fraudwall.simulate.books import IdBook, NumberBook, Timeline
 from fraudwall.simulate.complaints import Complaints
 from fraudwall.simulate.geo import Cells
 from fraudwall.simulate.labels import Labels
+from fraudwall.simulate.profile import PROFILES, WorldProfile
 
 if TYPE_CHECKING:
     from fraudwall.simulate.day import Day
@@ -89,6 +90,8 @@ class World:
     complaints: Complaints = field(default_factory=Complaints)
     other_cards: OtherCards = field(default_factory=OtherCards)
     plants: list[Plant] = field(default_factory=list)
+    #: generation profile (rates and mixes); ``default`` is the world detectors were tuned on
+    profile: WorldProfile = field(default_factory=lambda: PROFILES["default"])
     # per-subscriber attributes, filled by population.build_population
     home_city: np.ndarray = field(default_factory=lambda: np.empty(0, np.int16))
     home_cell: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
@@ -204,6 +207,18 @@ class World:
         self.domains.extend(names)
         self.domain_ranges[kind] = (lo, len(self.domains))
         return self.domain_indices(kind)
+
+    def city_weights(self) -> np.ndarray:
+        """Population weights of the cities under this world's profile (sum 1)."""
+        if "city_weights" not in self.cache:
+            from fraudwall.simulate.geo import CITY_WEIGHTS
+
+            w = CITY_WEIGHTS
+            if self.profile.city_skew != 1.0:
+                w = CITY_WEIGHTS**self.profile.city_skew
+                w = w / w.sum()
+            self.cache["city_weights"] = w
+        return self.cache["city_weights"]
 
     def random_parties(self, rng: np.random.Generator, n: int, p_own: float = 0.6) -> np.ndarray:
         """Random numbers a stranger would dial: ordinary subscribers or off-net numbers."""

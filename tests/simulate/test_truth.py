@@ -7,11 +7,12 @@ on to a border town); the labels must follow what each entity does, not which pl
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from fraudwall.simulate.geo import CITY_MAX_RISK, CITY_PROVINCE, build_cells
+from fraudwall.simulate.geo import CITY_MAX_RISK, CITY_PROVINCE, CITY_WEIGHTS, build_cells
 from fraudwall.simulate.scenarios.base import far_cities
 from fraudwall.simulate.seeds import rng_for
 
@@ -44,9 +45,10 @@ def test_travellers_stay_out_of_high_risk_cells_away_from_home(one: Callable[[st
 def test_far_cities_can_keep_away_from_the_border() -> None:
     rng = rng_for(3, "test_far_cities")
     home = np.zeros(5_000, dtype=np.int16)
-    # far_cities draws from the city weights alone; it reads nothing of the world.
-    anywhere = far_cities(None, rng, home)  # type: ignore[arg-type]
-    calm = far_cities(None, rng, home, max_risk=1)  # type: ignore[arg-type]
+    # far_cities draws from the world's city weights alone (the default profile's here).
+    world = SimpleNamespace(city_weights=lambda: CITY_WEIGHTS)
+    anywhere = far_cities(world, rng, home)  # type: ignore[arg-type]
+    calm = far_cities(world, rng, home, max_risk=1)  # type: ignore[arg-type]
     assert (CITY_PROVINCE[anywhere] != CITY_PROVINCE[home]).all()
     assert (CITY_PROVINCE[calm] != CITY_PROVINCE[home]).all()
     assert (CITY_MAX_RISK[anywhere] >= 2).any()  # border cities are reachable by default

@@ -6,6 +6,16 @@ import numpy as np
 
 from fraudwall.simulate.scenarios.benign import CallCentres, Couriers, Households
 from fraudwall.simulate.scenarios.fraud import FraudCallers
+from fraudwall.simulate.scenarios.hard_negatives import (
+    BorderVisitors,
+    DormantReturned,
+    InboundLines,
+    NotificationSenders,
+    SecondHandPhones,
+    SharedDevices,
+    SurveyLines,
+    label_iot_fleets,
+)
 from fraudwall.simulate.scenarios.identity import CardResale, ManyCards, SilentAwakened
 from fraudwall.simulate.scenarios.mobility import DeviceSwaps, Roaming, SimSwaps
 from fraudwall.simulate.scenarios.noise import NoiseComplaints
@@ -17,7 +27,6 @@ from fraudwall.simulate.scenarios.nuisance import (
     Wangiri,
 )
 from fraudwall.simulate.scenarios.registration import Registration
-from fraudwall.simulate.scenarios.rings import FraudRings
 from fraudwall.simulate.scenarios.simbox import SimBoxes
 from fraudwall.simulate.seeds import rng_for
 from fraudwall.simulate.world import Plant, World
@@ -52,8 +61,21 @@ def plant_all(world: World) -> None:
     centres = CallCentres(world, rng("call_centres"))
     couriers = Couriers(world, rng("couriers"))
     plants += [centres, couriers, Households(world, rng("households"))]
-    busy = np.concatenate([centres.subs, couriers.drivers, couriers.sales])
+    surveys = SurveyLines(world, rng("survey_lines"))
+    inbound = InboundLines(world, rng("inbound_lines"))
+    plants += [
+        NotificationSenders(world, rng("notification_senders")),
+        inbound,
+        surveys,
+        BorderVisitors(world, rng("border_visitors")),
+        SharedDevices(world, rng("shared_devices")),
+        SecondHandPhones(world, rng("second_hand")),
+        DormantReturned(world, rng("dormant")),
+    ]
+    label_iot_fleets(world)
+    busy = np.concatenate(
+        [centres.subs, couriers.drivers, couriers.sales, surveys.subs, inbound.subs]
+    )
     plants.append(NoiseComplaints(world, rng("noise"), busy))
-    plants.append(FraudRings(world, rng("fraud_rings"), fraud.domains))
     world.plants = plants
     world.forget_pools()  # pools of ordinary people were sampled while plants were taking them

@@ -47,7 +47,7 @@ def new_handsets(world: World, subs: np.ndarray) -> np.ndarray:
 
 
 def random_cities(world: World, rng: np.random.Generator, n: int) -> np.ndarray:
-    return rng.choice(CITY_WEIGHTS.size, size=n, p=CITY_WEIGHTS).astype(np.int16)
+    return rng.choice(CITY_WEIGHTS.size, size=n, p=world.city_weights()).astype(np.int16)
 
 
 def far_cities(

@@ -57,6 +57,19 @@ class CallCentres(BasePlant):
         )
 
 
+def _local_people(world: World, rng: np.random.Generator, city: np.ndarray, k: int) -> np.ndarray:
+    """``k`` numbers per entry of ``city``: ordinary people living there, 30% off-net."""
+    own = world.ordinary()
+    out = world.random_parties(rng, city.size * k, p_own=0.0).reshape(city.size, k)
+    by_city = world.home_city[own]
+    for i, c in enumerate(city):  # one draw per courier (a few dozen at most)
+        local = own[by_city == c]
+        if local.size:
+            pick = rng.random(k) < 0.7
+            out[i, pick] = local[rng.integers(0, local.size, int(pick.sum()))]
+    return out
+
+
 class Couriers(BasePlant):
     """Delivery drivers and sales people: many different numbers, and they call back.
 
@@ -73,14 +86,16 @@ class Couriers(BasePlant):
         self.sales = world.take(n_sales)
         world.mobility[self.sales] = 0.4
         self.clients = world.random_parties(rng, n_sales * 120).reshape(n_sales, 120)
+        # Drivers deliver in their own city: their customers live there (or are off-net).
+        self.local = _local_people(world, rng, world.home_city[self.drivers], 400)
         world.labels.add("msisdn", self.drivers, "benign", 8 * 3600, "delivery_driver")
         world.labels.add("msisdn", self.sales, "benign", 9 * 3600, "sales")
 
     def events(self, day: Day, rng: np.random.Generator, batch: Batch) -> None:
-        w = day.world
         k = rng.integers(20, 51, self.drivers.size)
-        a = np.repeat(self.drivers, k)
-        b = distinct_targets(w, rng, k)
+        who = np.repeat(np.arange(self.drivers.size), k)
+        a = self.drivers[who]
+        b = self.local[who, rng.integers(0, self.local.shape[1], who.size)]
         t = day.t0 + sample_in_profile(rng, a.size, HOURS_DAY)
         batch.call(a, b, t, durations(rng, 0.15, a.size, median_s=30, sigma=0.6))
         back = rng.random(a.size) < 0.4

@@ -176,7 +176,9 @@ class FraudCallers(BasePlant):
         world.arpu[self.subs] = np.round(rng.uniform(10, 60, n), 2)
         self._gangs(world, rng)
         self._domains(world, rng)
-        self.victims = schedule_victims(world, rng, self.subs, VICTIMS_PER_CALLER_DAY)
+        self.victims = schedule_victims(
+            world, rng, self.subs, VICTIMS_PER_CALLER_DAY * world.profile.victim_rate
+        )
         self.victims.ftype = self._type_of(self.victims.caller)
         labels = world.labels
         types = np.array(FRAUD_TYPES, dtype=object)
@@ -219,7 +221,8 @@ class FraudCallers(BasePlant):
             p = PROFILES[tname]
             callers = self.subs[self.ftype == ti]
             scale = p.weekend if day.weekend else 1.0
-            k = rng.binomial(rng.integers(p.calls[0], p.calls[1] + 1, callers.size), scale)
+            volume = rng.integers(p.calls[0], p.calls[1] + 1, callers.size)
+            k = rng.binomial(np.rint(volume * w.profile.fraud_calls).astype(np.int64), scale)
             a = np.repeat(callers, k)
             b = distinct_targets(world, rng, k)
             t = day.t0 + sample_in_profile(rng, a.size, p.hours)
@@ -233,6 +236,10 @@ class FraudCallers(BasePlant):
                 t[cb] + rng.integers(60, 3600, int(cb.sum())),
                 durations(rng, 0.3, int(cb.sum()), median_s=20),
             )
+            # Callees who hang up within seconds are part of the truth: not victims.
+            hung = np.unique(b[(b < w.n) & (dur > 0) & (dur <= 10)])
+            hung = hung[~np.isin(hung, self.victims.victim)]  # a victim hooked by another call
+            w.labels.add("msisdn", hung, "benign", day.t0, "hung_up_callee")
             rep = (b < w.n) & (dur > 0) & (rng.random(a.size) < 0.012)
             at = np.minimum(t[rep] + rng.integers(600, 36_000, int(rep.sum())), w.horizon - 1)
             w.complaints.add(b[rep], a[rep], at, "fraud")

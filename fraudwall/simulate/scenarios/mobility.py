@@ -32,7 +32,8 @@ class SimSwaps(BasePlant):
     def __init__(self, world: World, rng: np.random.Generator) -> None:
         n_bad, n_ok = scaled(world.n, 1, 12), scaled(world.n, 2, 12)
         subs = world.take(n_bad + n_ok)
-        counts = np.concatenate([rng.integers(3, 6, n_bad), np.ones(n_ok, dtype=np.int64)])
+        lo, hi = world.profile.swaps
+        counts = np.concatenate([rng.integers(lo, hi + 1, n_bad), np.ones(n_ok, dtype=np.int64)])
         who = np.repeat(subs, counts)
         self.t = _change_times(rng, world, counts)
         self.who = who
@@ -59,7 +60,8 @@ class DeviceSwaps(BasePlant):
         subs = world.take(n_bad + n_ok)
         # Three to five changes: at least three new handsets show up in the period even if
         # the one used before the first change never makes a call.
-        counts = np.concatenate([rng.integers(3, 6, n_bad), np.ones(n_ok, dtype=np.int64)])
+        lo, hi = world.profile.swaps
+        counts = np.concatenate([rng.integers(lo, hi + 1, n_bad), np.ones(n_ok, dtype=np.int64)])
         self.who = np.repeat(subs, counts)
         self.t = _change_times(rng, world, counts)
         world.imei.add(self.who, self.t, world.imeis.new(self.who.size))  # type: ignore[union-attr]

@@ -142,7 +142,7 @@ class BulkSenders(BasePlant):
     def __init__(self, world: World, rng: np.random.Generator) -> None:
         n = scaled(world.n, 0.5, 10)
         self.subs = _machines(world, rng, n, 0.4)
-        self.rate = np.exp(rng.uniform(np.log(400), np.log(3000), n))
+        self.rate = np.exp(rng.uniform(np.log(400), np.log(3000), n)) * world.profile.sms_volume
         world.labels.add("msisdn", self.subs, "bulk_sms", 9 * 3600)
 
     def events(self, day: Day, rng: np.random.Generator, batch: Batch) -> None:
