@@ -144,7 +144,15 @@ def import_feedback(
             outcomes={},
             labels=0,
         )
-    rows = parse(raw, name)
+    try:
+        rows = parse(raw, name)
+    except InputError as e:
+        raise InputError(
+            f"{str(e).split(': ', 1)[-1]}; nothing was imported",
+            file=e.file,
+            row=e.row,
+            field=e.field,
+        ) from None
     if not rows:
         raise InputError("no feedback rows", file=name)
     ids = _store_ids(

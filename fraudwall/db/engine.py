@@ -116,6 +116,7 @@ class Database:
         try:
             yield session
             if readonly:
+                session.expunge_all()  # keep what was read usable after the block
                 session.rollback()
             else:
                 session.commit()

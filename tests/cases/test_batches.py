@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from openpyxl import load_workbook
@@ -193,7 +194,7 @@ class _Police(BaseHTTPRequestHandler):
     """A receiving endpoint that fails the first ``fail`` requests with 503."""
 
     fail = 1
-    seen: list[tuple[str, dict]] = []
+    seen: ClassVar[list[tuple[str, dict]]] = []
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))

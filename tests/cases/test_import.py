@@ -79,10 +79,10 @@ def test_new_evidence_updates_the_case_and_keeps_its_history(team, run1, make_ru
 
 
 def test_bad_runs_are_refused_with_the_file(team, tmp_path):
-    with pytest.raises(InputError, match="no leads.parquet"), team.session() as s:
+    with pytest.raises(InputError, match=r"no leads\.parquet"), team.session() as s:
         import_run(s, run_dir=tmp_path, actor="pipe")
     (tmp_path / "leads.parquet").write_bytes(b"PAR1 not really")
-    with pytest.raises(InputError, match="leads.parquet"), team.session() as s:
+    with pytest.raises(InputError, match=r"leads\.parquet"), team.session() as s:
         import_run(s, run_dir=tmp_path, actor="pipe")
 
 
