@@ -105,6 +105,7 @@ def decide_appeal(
         session.add(reverse)
         session.flush()
         appeal.state, appeal.restore_action_id = AppealState.restored, reverse.id
+        target.state = ActionState.reversed
         case.hold = True
         case.hold_reason = f"restored after appeal {appeal_id} by {who.name}: {appeal.reason}"
         session.add(

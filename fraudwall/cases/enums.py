@@ -66,7 +66,8 @@ PROVISIONED = frozenset(
 
 
 class ActionState(StrEnum):
-    """requested → approved → dispatched → acknowledged (or failed); rejected; done (call-back)."""
+    """requested → approved → dispatched → acknowledged (or failed); rejected; done (call-back);
+    reversed (restored after an appeal)."""
 
     requested = "requested"
     approved = "approved"
@@ -75,6 +76,7 @@ class ActionState(StrEnum):
     acknowledged = "acknowledged"
     failed = "failed"
     done = "done"
+    reversed = "reversed"  # undone by a restore after an appeal
 
 
 class CallbackOutcome(StrEnum):

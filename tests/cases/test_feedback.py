@@ -43,9 +43,10 @@ def sent(team, run1):
 
 def _counts(db):
     with db.session(readonly=True) as s:
-        return tuple(
+        counts = [
             s.scalar(select(func.count()).select_from(m)) for m in (FeedbackImport, Feedback, Label)
-        ) + (tuple(c.state.value for c in list_cases(s)),)
+        ]
+        return (*counts, tuple(c.state.value for c in list_cases(s)))
 
 
 def test_gbk_csv_updates_cases_and_makes_labels(sent, tmp_path):

@@ -188,6 +188,7 @@ def upgrade() -> None:
                 "acknowledged",
                 "failed",
                 "done",
+                "reversed",
                 name="action_state",
                 native_enum=False,
                 length=24,
