@@ -234,8 +234,15 @@ def demo(
     subscribers: Annotated[int, typer.Option(help="size of the simulated world")] = 20_000,
     days: Annotated[int, typer.Option(help="days simulated")] = 3,
     seed: Annotated[int, typer.Option(help="simulation seed")] = 7,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="case database to load the leads into (default OUT/fraudwall.db)"
+        ),
+    ] = None,
 ) -> None:
-    """Simulate a small operator world, run the pipeline on it, evaluate against the truth."""
+    """Simulate a small operator world, run the pipeline on it, evaluate against the truth,
+    and load the leads into a case database."""
     from fraudwall.simulate import generate
 
     try:
@@ -256,6 +263,13 @@ def demo(
         truth = data / "truth" / "labels.parquet"
         if truth.exists():
             evaluate(run_dir, truth)
+        from fraudwall.cases.demo import demo_database_url, load_demo_cases
+
+        where, loaded = load_demo_cases(run_dir, demo_database_url(out, db))
     except FraudwallError as e:
         raise _fail(e) from None
     console.print(f"[bold green]done[/]: {len(result.leads)} leads; open {run_dir / 'report.html'}")
+    console.print(
+        f"case database: {where} ({loaded.new} new, {loaded.updated} updated cases); "
+        f"try: fraudwall cases list --level high --db {where}"
+    )

@@ -44,7 +44,7 @@ def test_shutdown_needs_a_second_person(cases):
     with db.session() as s:
         a = request_action(s, case_id=cid, type=ActionType.shutdown, actor="ana", policy=POLICY)
     assert a.state is ActionState.requested and a.approved_by is None
-    with pytest.raises(PermissionDenied, match="may not do action.approve"), db.session() as s:
+    with pytest.raises(PermissionDenied, match=r"may not do action\.approve"), db.session() as s:
         approve_action(s, action_id=a.id, actor="abe")
     with pytest.raises(Conflict, match="already has open shutdown"), db.session() as s:
         request_action(s, case_id=cid, type=ActionType.shutdown, actor="sam", policy=POLICY)
