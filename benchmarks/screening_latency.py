@@ -1,0 +1,393 @@
+"""Call-screening latency, throughput and state memory.
+
+    flock /tmp/fraudwall-heavy.lock .venv/bin/python benchmarks/screening_latency.py inproc
+    flock /tmp/fraudwall-heavy.lock .venv/bin/python benchmarks/screening_latency.py memory --callers 10000000
+    flock /tmp/fraudwall-heavy.lock .venv/bin/python benchmarks/screening_latency.py http --rate 2000
+    flock /tmp/fraudwall-heavy.lock .venv/bin/python benchmarks/screening_latency.py http --rate 2000 --workers 2 --redis
+    flock /tmp/fraudwall-heavy.lock .venv/bin/python benchmarks/screening_latency.py kamailio --rate 100
+
+- ``inproc``: one engine, in-process state, a traffic mix of ordinary callers and fraud-like
+  callers; per-decision time (perf_counter_ns). Baseline in the same process: one dict get and
+  set per call (the least any state store does). Target: p99 < 200 us.
+- ``memory``: RSS added by the in-process store holding N distinct callers (one call each).
+- ``http``: ``fraudwall screen serve`` worker(s) on loopback, an open-loop load generator at
+  ``--rate`` decisions/s per worker over keep-alive connections; latency from the scheduled send
+  time (no coordinated omission). Baseline: ``GET /health`` at the same rate. Target: p99 < 5 ms.
+- ``kamailio``: post-dial delay (INVITE -> 180) through Kamailio with SIPp, with the screening
+  route and with it switched off; the difference is what screening adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+from fraudwall.screening import Engine, MemoryStore, ScreeningPolicy
+from fraudwall.screening.state import CallerState
+
+ROOT = Path(__file__).resolve().parents[1]
+FRAUDWALL = str(Path(sys.executable).parent / "fraudwall")
+T0 = 29_000_000 * 60
+
+
+def q(values: list[float] | np.ndarray, p: float) -> float:
+    return float(np.percentile(np.asarray(values), p))
+
+
+def traffic(n: int, callers: int, seed: int = 1) -> list[tuple[str, str, int]]:
+    """n call set-ups over one busy hour: ordinary callers to their few contacts, 1% of callers
+    dialling strangers."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        c = rng.randrange(callers)
+        if c % 100 == 0:
+            callee = f"+86137{rng.randrange(10**8):08d}"
+        else:
+            callee = f"+86139{(c * 31 + rng.randrange(8)) % 10**8:08d}"
+        out.append((f"+86138{c:08d}", callee, T0 + i * 3600 // n))
+    return out
+
+
+def bench_inproc(args: argparse.Namespace) -> dict[str, object]:
+    calls = traffic(args.calls, args.callers)
+    eng = Engine(policy=ScreeningPolicy(), state=MemoryStore())
+    base: dict[str, int] = {}
+    tb = []
+    pc = time.perf_counter_ns
+    for caller, callee, t in calls:  # baseline: one dict get and set per call
+        s = pc()
+        base[caller] = base.get(caller, 0) + 1
+        tb.append(pc() - s)
+    gc.collect()
+    gc.disable()
+    te = []
+    screen, ended = eng.screen, eng.call_ended
+    t_all = time.perf_counter()
+    for i, (caller, callee, t) in enumerate(calls):
+        s = pc()
+        d = screen(caller, callee, t)
+        te.append(pc() - s)
+        if d.action.value != "block" and i % 2:
+            ended(caller, callee, t + 20, 15)
+    wall = time.perf_counter() - t_all
+    gc.enable()
+    us = np.asarray(te) / 1000
+    return {
+        "mode": "inproc",
+        "decisions": len(calls),
+        "callers": args.callers,
+        "p50_us": q(us, 50),
+        "p99_us": q(us, 99),
+        "p999_us": q(us, 99.9),
+        "throughput_per_s_incl_call_ends": len(calls) / wall,
+        "baseline_dict_p99_us": q(np.asarray(tb) / 1000, 99),
+    }
+
+
+def bench_memory(args: argparse.Namespace) -> dict[str, object]:
+    proc = psutil.Process()
+    gc.collect()
+    before = proc.memory_info().rss
+    store = MemoryStore(max_callers=args.callers + 1)
+    t = time.perf_counter()
+    template = CallerState()
+    template.record_attempt(T0 // 60, "+8613900000000")
+    raw = bytes(template.data)
+    for i in range(args.callers):
+        store.put(f"+86138{i:08d}", CallerState(raw))
+    seconds = time.perf_counter() - t
+    gc.collect()
+    after = proc.memory_info().rss
+    per = (after - before) / args.callers
+    return {
+        "mode": "memory",
+        "callers": args.callers,
+        "rss_added_bytes": after - before,
+        "rss_added_gib": (after - before) / 2**30,
+        "bytes_per_caller": per,
+        "record_bytes": len(raw),
+        "fill_seconds": seconds,
+    }
+
+
+# -- HTTP ----------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_http(port: int, deadline_s: float = 30) -> None:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def make_db(tmp: Path) -> tuple[str, str]:
+    from fraudwall.auth import Role, UserCreate, add_user
+    from fraudwall.auth.tokens import create_token
+    from fraudwall.db import open_database, upgrade
+
+    url = f"sqlite:///{tmp / 'fw.db'}"
+    upgrade(url)
+    db = open_database(url)
+    with db.session() as s:
+        add_user(s, data=UserCreate(name="boss", role=Role.supervisor), actor=None)
+        add_user(s, data=UserCreate(name="bench", role=Role.system), actor="boss")
+        token = create_token(s, user="bench", actor="boss").token
+    db.dispose()
+    return url, token
+
+
+async def _load(
+    ports: list[int], token: str, rate: float, seconds: float, conns: int, path: str
+) -> tuple[list[float], int]:
+    """Open-loop load: every 1/rate s per port a request is due; latency from that time."""
+    calls = traffic(int(rate * seconds) * len(ports), 200_000, seed=7)
+    lat: list[float] = []
+    errors = 0
+    start = time.perf_counter() + 0.2
+    queues: list[asyncio.Queue[tuple[float, bytes]]] = []
+    for port in ports:
+        for _ in range(conns):
+            queues.append(asyncio.Queue())
+
+    async def conn(port: int, queue: asyncio.Queue[tuple[float, bytes]]) -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while True:
+            due, req = await queue.get()
+            if not req:
+                break
+            writer.write(req)
+            head = await reader.readuntil(b"\r\n\r\n")
+            m = re.search(rb"content-length: (\d+)", head, re.I)
+            await reader.readexactly(int(m.group(1)) if m else 0)
+            lat.append(time.perf_counter() - due)
+            if not head.startswith(b"HTTP/1.1 200"):
+                errors += 1
+        writer.close()
+
+    tasks = [asyncio.create_task(conn(ports[i // conns], qu)) for i, qu in enumerate(queues)]
+    per_port = int(rate * seconds)
+    for k in range(per_port):
+        due = start + k / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        for j, _port in enumerate(ports):
+            caller, callee, _t = calls[k * len(ports) + j]
+            if path == "/health":
+                req = b"GET /health HTTP/1.1\r\nhost: x\r\n\r\n"
+            else:
+                body = json.dumps({"caller": caller, "callee": callee}).encode()
+                req = (
+                    f"POST {path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\n"
+                    f"content-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n"
+                ).encode() + body
+            queues[j * conns + k % conns].put_nowait((due, req))
+    for qu in queues:
+        qu.put_nowait((0.0, b""))
+    await asyncio.gather(*tasks)
+    return lat, errors
+
+
+def bench_http(args: argparse.Namespace) -> dict[str, object]:
+    tmp = Path(tempfile.mkdtemp(prefix="fw-bench-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        url, token = make_db(tmp)
+        env = {**os.environ, "FRAUDWALL_DATABASE_URL": url}
+        state = []
+        if args.redis:
+            rport = free_port()
+            procs.append(
+                subprocess.Popen(
+                    [
+                        "redis-server",
+                        "--port",
+                        str(rport),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--dir",
+                        str(tmp),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                )  # fmt: skip
+            )
+            wait_http(rport)
+            state = ["--state", f"redis://127.0.0.1:{rport}/0"]
+        ports = [free_port() for _ in range(args.workers)]
+        for port in ports:
+            procs.append(
+                subprocess.Popen(
+                    [FRAUDWALL, "screen", "serve", "--port", str(port), *state],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                )  # fmt: skip
+            )
+        for port in ports:
+            wait_http(port)
+        time.sleep(1.0)
+        asyncio.run(_load(ports, token, 200, 2, args.conns, "/v1/screen"))  # warm up
+        base, _ = asyncio.run(_load(ports, token, args.rate, args.seconds, args.conns, "/health"))
+        lat, errors = asyncio.run(
+            _load(ports, token, args.rate, args.seconds, args.conns, "/v1/screen")
+        )
+        ms = np.asarray(lat) * 1000
+        return {
+            "mode": "http",
+            "workers": args.workers,
+            "state": "redis" if args.redis else "memory",
+            "rate_per_worker": args.rate,
+            "decisions": len(lat),
+            "errors": errors,
+            "p50_ms": q(ms, 50),
+            "p99_ms": q(ms, 99),
+            "p999_ms": q(ms, 99.9),
+            "max_ms": float(ms.max()),
+            "baseline_health_p99_ms": q(np.asarray(base) * 1000, 99),
+        }
+    finally:
+        for p in procs:
+            p.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                p.wait(timeout=20)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# -- Kamailio + SIPp -----------------------------------------------------------------------------
+def _sipp_rtd(tmp: Path, kam_port: int, uas_port: int, rate: int, calls: int) -> list[float]:
+    sc = ROOT / "deploy" / "kamailio" / "sipp"
+    uas = subprocess.Popen(
+        ["sipp", "-sf", str(sc / "uas.xml"), "-i", "127.0.0.1", "-p", str(uas_port), "-nostdin"],
+        cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(0.5)
+    before = set(tmp.glob("*_rtt.csv"))
+    subprocess.run(
+        ["sipp", "-sf", str(sc / "uac_call.xml"), f"127.0.0.1:{kam_port}", "-s", "13900000000",
+         "-key", "caller", "13500000000", "-i", "127.0.0.1", "-p", str(free_port()),
+         "-r", str(rate), "-m", str(calls), "-trace_rtt", "-rtt_freq", "1", "-nostdin",
+         "-timeout", "120s"], cwd=tmp, stdout=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    uas.terminate()
+    uas.wait(timeout=20)
+    files = sorted(set(tmp.glob("*_rtt.csv")) - before)
+    rtd = []
+    for f in files:
+        for line in f.read_text().splitlines()[1:]:
+            parts = line.split(";")
+            if len(parts) >= 3:
+                with contextlib.suppress(ValueError):
+                    rtd.append(float(parts[1]))
+        f.unlink()
+    return rtd
+
+
+def bench_kamailio(args: argparse.Namespace) -> dict[str, object]:
+    tmp = Path(tempfile.mkdtemp(prefix="fw-kam-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        url, token = make_db(tmp)
+        fw_port, kam_port, uas_port = free_port(), free_port(), free_port()
+        procs.append(
+            subprocess.Popen(
+                [FRAUDWALL, "screen", "serve", "--port", str(fw_port)],
+                env={**os.environ, "FRAUDWALL_DATABASE_URL": url},
+                stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+        )
+        wait_http(fw_port)
+        out = {}
+        for screening in (False, True):
+            cfg = (ROOT / "deploy" / "kamailio" / "kamailio.cfg").read_text("utf-8")
+            values = {
+                "FW_LISTEN": f"udp:127.0.0.1:{kam_port}",
+                "FW_NEXT_HOP": f"sip:127.0.0.1:{uas_port}",
+                "FW_SCREEN_URL": f"http://127.0.0.1:{fw_port}/v1/screen",
+                "FW_TOKEN": token,
+            }
+            for k, v in values.items():
+                cfg = re.sub(rf'#!substdef "!{k}![^!]*!g"', f'#!substdef "!{k}!{v}!g"', cfg)
+            if not screening:
+                cfg = cfg.replace("\t\troute(SCREEN);", "\t\t$var(unscreened) = 1;")
+            (tmp / "k.cfg").write_text(cfg, "utf-8")
+            kam = subprocess.Popen(
+                ["kamailio", "-DD", "-E", "-f", str(tmp / "k.cfg"), "-Y", str(tmp), "-w", str(tmp),
+                 "-P", str(tmp / "k.pid")], stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            time.sleep(2.0)
+            rtd = _sipp_rtd(tmp, kam_port, uas_port, args.rate, args.calls)
+            kam.terminate()
+            kam.wait(timeout=20)
+            key = "with_screening" if screening else "without"
+            out[key] = {
+                "calls": len(rtd),
+                "mean_ms": statistics.fmean(rtd) if rtd else None,
+                "p50_ms": q(rtd, 50) if rtd else None,
+                "p99_ms": q(rtd, 99) if rtd else None,
+            }
+        w, wo = out["with_screening"], out["without"]
+        added = None
+        if w["p50_ms"] is not None and wo["p50_ms"] is not None:
+            added = {"p50_ms": w["p50_ms"] - wo["p50_ms"], "p99_ms": w["p99_ms"] - wo["p99_ms"]}
+        return {"mode": "kamailio", "rate": args.rate, **out, "added": added}
+    finally:
+        for p in procs:
+            p.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                p.wait(timeout=20)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    sub = ap.add_subparsers(dest="mode", required=True)
+    a = sub.add_parser("inproc")
+    a.add_argument("--calls", type=int, default=200_000)
+    a.add_argument("--callers", type=int, default=50_000)
+    m = sub.add_parser("memory")
+    m.add_argument("--callers", type=int, default=1_000_000)
+    h = sub.add_parser("http")
+    h.add_argument("--rate", type=float, default=2000)
+    h.add_argument("--seconds", type=float, default=20)
+    h.add_argument("--workers", type=int, default=1)
+    h.add_argument("--conns", type=int, default=16, help="keep-alive connections per worker")
+    h.add_argument("--redis", action="store_true", help="workers share a redis-server")
+    k = sub.add_parser("kamailio")
+    k.add_argument("--rate", type=int, default=50)
+    k.add_argument("--calls", type=int, default=1000)
+    args = ap.parse_args()
+    fn = {"inproc": bench_inproc, "memory": bench_memory, "http": bench_http,
+          "kamailio": bench_kamailio}[args.mode]  # fmt: skip
+    print(json.dumps(fn(args), indent=2))
+
+
+if __name__ == "__main__":
+    main()
