@@ -69,12 +69,15 @@ def find_rings(
     if not core.any():
         return []
     # The suspicious part: the core, the things it uses, and numbers using those things.
-    touch = core[g.src[e]] | core[g.dst[e]]
+    # Registering or standing next to a core number (co_registration, colocation) adds no one
+    # (a shop's walk-in customers, a neighbour); those ties only count between members.
+    grows = ~np.isin(g.kind[e], [KIND_CODE["co_registration"], KIND_CODE["colocation"]])
+    touch = (core[g.src[e]] | core[g.dst[e]]) & grows
     part = np.zeros(g.n_nodes, bool)
     part[g.src[e[touch]]] = True
     part[g.dst[e[touch]]] = True
     things = part & ~is_number
-    touch2 = things[g.src[e]] | things[g.dst[e]]
+    touch2 = (things[g.src[e]] | things[g.dst[e]]) & grows
     part[g.src[e[touch2]]] = True
     part[g.dst[e[touch2]]] = True
     e = e[part[g.src[e]] & part[g.dst[e]]]

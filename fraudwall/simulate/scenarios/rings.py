@@ -9,7 +9,8 @@ targets (a victim hung up on by one number is called again from another) and str
 it; the victims who engage are worked by two or three of the ring's numbers.
 
 Truth: every card is a ``fraud_caller`` and a ``fraud_ring`` member (``detail`` = the ring,
-``ring-000`` ...), both cells are a ``den`` (``fraud_ring``), engaged callees are ``victim``.
+``ring-000`` ...), both cells are a ``den`` (``fraud_ring``), the outlet of the batch is an
+``abnormal_registration`` (``fraud_ring``), engaged callees are ``victim``.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ class FraudRings(BasePlant):
         """One or two holders per ring; all its cards at one outlet, minutes apart."""
         n_rings = size.size
         subs, ring = self.subs, self.ring
-        n_holders = np.where(size >= 8, 2, 1)
+        # at most four cards a holder: within the 一证五卡 limit, so only resale links them
+        n_holders = -(-size // 4)
         hbase = np.concatenate([[0], np.cumsum(n_holders)[:-1]])
         holders = world.new_holders(int(n_holders.sum()))
         pos = np.arange(subs.size) - np.repeat(np.cumsum(size) - size, size)
@@ -101,6 +103,8 @@ class FraudRings(BasePlant):
         world.agent[subs] = pick_agents(world, rng, outlet[ring])
         world.activated[subs] = when[ring] + pos * rng.integers(40, 120, subs.size)
         world.kyc[subs] = face_scores(rng, subs.size)
+        # A batch of cards for resale, minutes apart: the outlet registered abnormally.
+        world.labels.add("outlet_id", outlet, "abnormal_registration", when, "fraud_ring")
 
     def _victims(self, world: World, rng: np.random.Generator, n_rings: int) -> None:
         """Engaged victims: each worked by two or three of the ring's numbers."""
@@ -137,7 +141,11 @@ class FraudRings(BasePlant):
             pick = (rng.random(a.size) * self.list_size[r]).astype(np.int64)
             b = np.where(from_list, self.targets[self.list_base[r] + pick], b)
             t = day.t0 + sample_in_profile(rng, a.size, HOURS_DAY)
+            # A listed target has heard the pitch before and hangs up; fresh ones sometimes
+            # listen (the engaged victims are worked separately, below).
             dur = mixed_durations(rng, a.size, 0.5, (5, 40), 0.05, 600)
+            short = mixed_durations(rng, a.size, 0.5, (3, 20), 0.0, 600)
+            dur = np.where(from_list, short, dur)
             batch.call(a, b, t, dur)
             ks = rng.poisson(5, subs.size)
             sa = np.repeat(subs, ks)
