@@ -75,23 +75,24 @@ class BodyLimit:
                 await _too_large(send, self.max_bytes)
                 return
         seen = 0
+        refused = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise _BodyTooLarge
+            if seen > self.max_bytes and not refused:
+                # Answer 413 now and tell the app the client went away, so it stops reading.
+                refused = True
+                await _too_large(send, self.max_bytes)
+                return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _BodyTooLarge:
-            await _too_large(send, self.max_bytes)
+        async def guarded(message: Message) -> None:
+            if not refused:  # after a 413, nothing the app sends goes out
+                await send(message)
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, counted, guarded)
 
 
 async def _too_large(send: Send, limit: int) -> None:

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from fraudwall.api.deps import Principal
 from fraudwall.audit import record
 from fraudwall.auth import allowed
+from fraudwall.db import Database
 from fraudwall.errors import PermissionDenied
 from fraudwall.lists.service import mask_value
 
@@ -51,11 +51,14 @@ def mask_dicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def audit_unmasked(
-    session: Session, user: Principal, *, entity_type: str, ids: Iterable[Any]
+    db: Database, user: Principal, *, entity_type: str, ids: Iterable[Any], via: str = "api"
 ) -> None:
-    """Record that ``user`` saw these entities unmasked."""
+    """Record that ``user`` saw these entities unmasked, in its own committed unit of work (the
+    request itself may be read-only)."""
     shown = [str(i) for i in ids][:1000]
-    if shown:
+    if not shown:
+        return
+    with db.session(via=via) as session:
         record(
             session,
             actor=user.name,

@@ -23,6 +23,9 @@ def serve(
     keys: Annotated[
         str | None, typer.Option("--keys", help="sharing key store (default: $FRAUDWALL_KEYS_DIR)")
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="worker processes (one per core)")
+    ] = 1,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "warning",
 ) -> None:
     """Serve the API on HOST:PORT (OpenAPI at /docs). Settings come from FRAUDWALL_* variables;
@@ -39,7 +42,29 @@ def serve(
             for k, v in {"database_url": db, "workspace": workspace, "keys_dir": keys}.items()
             if v
         }
-        app = create_app(base.model_copy(update=override))
+        app = create_app(base.model_copy(update=override))  # fails early on bad settings
     except FraudwallError as e:
         raise fail(e) from None
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+        return
+    # Several processes: each builds its app from the environment, so pass the options there.
+    import os
+
+    for var, value in (
+        ("FRAUDWALL_DATABASE_URL", db),
+        ("FRAUDWALL_WORKSPACE", workspace),
+        ("FRAUDWALL_KEYS_DIR", keys),
+    ):
+        if value:
+            os.environ[var] = value
+    app.state.db.dispose()
+    uvicorn.run(
+        "fraudwall.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=False,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -78,7 +78,11 @@ def show_batch(number: int, session: ReadSession, user: CurrentUser) -> BatchRea
 
 @router.get("/{number}/leads", dependencies=[_READERS])
 def batch_leads(
-    number: int, session: ReadSession, user: CurrentUser, unmasked: bool = False
+    number: int,
+    request: Request,
+    session: ReadSession,
+    user: CurrentUser,
+    unmasked: bool = False,
 ) -> list[dict[str, Any]]:
     """The leads of a batch as they are sent. The liaison of the batch's unit sees them in
     clear (that is what it delivers to the police); others only if they ask and may. Every
@@ -87,7 +91,7 @@ def batch_leads(
     rows = lead_rows(session, batch.id, number)
     clear = user.role is Role.liaison or may_unmask(user, unmasked)
     if clear:
-        audit_unmasked(session, user, entity_type="batch", ids=[number])
+        audit_unmasked(request.app.state.db, user, entity_type="batch", ids=[number])
         return rows
     return mask_dicts(rows)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from fraudwall.api.deps import CurrentUser, ReadSession, WriteSession, require_roles
@@ -40,6 +40,7 @@ class Comment(BaseModel):
 
 @router.get("", dependencies=[_READERS])
 def list_cases(
+    request: Request,
     session: ReadSession,
     user: CurrentUser,
     state: CaseState | None = None,
@@ -61,7 +62,7 @@ def list_cases(
         offset=offset,
     )
     if may_unmask(user, unmasked):
-        audit_unmasked(session, user, entity_type="case", ids=[c.id for c in cases])
+        audit_unmasked(request.app.state.db, user, entity_type="case", ids=[c.id for c in cases])
         return cases
     return mask_models(cases)
 
@@ -69,6 +70,7 @@ def list_cases(
 @router.get("/{case_id}", dependencies=[_READERS])
 def show_case(
     case_id: int,
+    request: Request,
     session: ReadSession,
     user: CurrentUser,
     unmasked: bool = False,
@@ -76,7 +78,7 @@ def show_case(
     """One case with its whole history."""
     case = review.show_case(session, case_id=case_id)
     if may_unmask(user, unmasked):
-        audit_unmasked(session, user, entity_type="case", ids=[case.id])
+        audit_unmasked(request.app.state.db, user, entity_type="case", ids=[case.id])
         return case
     return mask_models([case])[0]
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from fraudwall.api.deps import CurrentUser, ReadSession, WriteSession, require
+from fraudwall.api.deps import CurrentUser, WriteSession, require
 from fraudwall.lists import service
 from fraudwall.lists.identifiers import ListName
 from fraudwall.lists.models import EntryCreate, EntryRead
@@ -48,7 +48,7 @@ def add_from_cases(body: FromCases, session: WriteSession, user: CurrentUser) ->
 
 @router.get("", dependencies=[require("lists.read")])
 def show_all(
-    session: ReadSession,
+    session: WriteSession,
     user: CurrentUser,
     include_inactive: bool = False,
     source: Literal["own", "police", "partner"] | None = None,
@@ -71,7 +71,7 @@ def show_all(
 @router.get("/{list_name}", dependencies=[require("lists.read")])
 def show(
     list_name: ListPath,
-    session: ReadSession,
+    session: WriteSession,
     user: CurrentUser,
     include_inactive: bool = False,
     source: Literal["own", "police", "partner"] | None = None,
@@ -119,7 +119,7 @@ def remove(
 )
 def export(
     list_name: ListPath,
-    session: ReadSession,
+    session: WriteSession,
     user: CurrentUser,
     format: Literal["csv", "json"] = "csv",
     unmasked: bool = False,
