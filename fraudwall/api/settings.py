@@ -50,7 +50,7 @@ class Settings(BaseModel):
             except ValueError:
                 raise InputError("not a whole number", field="FRAUDWALL_MAX_BODY_KB") from None
         try:
-            return cls(**raw)  # type: ignore[arg-type]
+            return cls(**raw)
         except ValidationError as e:
             err = e.errors()[0]
             var = _VARS.get(str(err["loc"][0]), str(err["loc"][0]))

@@ -136,7 +136,7 @@ def create_token(
         entity_id=t.id,
         detail={"user": user, "expires_at": t.expires_at.isoformat() if t.expires_at else None},
     )
-    return TokenCreated(**_read(t), token=secret)  # type: ignore[arg-type]
+    return TokenCreated(**_read(t), token=secret)
 
 
 def revoke_token(session: Session, *, token_id: int, actor: str) -> TokenRead:
@@ -156,7 +156,7 @@ def revoke_token(session: Session, *, token_id: int, actor: str) -> TokenRead:
             entity_id=t.id,
             detail={"user": t.user.name},
         )
-    return TokenRead(**_read(t))  # type: ignore[arg-type]
+    return TokenRead(**_read(t))
 
 
 def list_tokens(session: Session, *, user: str | None = None) -> list[TokenRead]:
@@ -164,7 +164,7 @@ def list_tokens(session: Session, *, user: str | None = None) -> list[TokenRead]
     q = select(ApiToken).join(ApiToken.user).order_by(ApiToken.id.desc())
     if user:
         q = q.where(User.name == user)
-    return [TokenRead(**_read(t)) for t in session.scalars(q)]  # type: ignore[arg-type]
+    return [TokenRead(**_read(t)) for t in session.scalars(q)]
 
 
 def authenticate(session: Session, *, token: str | None) -> User:

@@ -74,7 +74,7 @@ def add(
                 reason=reason,
                 case_id=case,
                 expires_at=when,
-            )  # type: ignore[arg-type]
+            )
             for v in values
         ]
     except (FraudwallError, ValueError) as e:

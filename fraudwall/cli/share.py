@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from fraudwall.cli.dbopts import AsOpt, DbOpt, JsonOpt, emit, fail, unit_of_work
 from fraudwall.errors import FraudwallError
+
+if TYPE_CHECKING:
+    from fraudwall.lists.keys import KeyStore
 
 app = typer.Typer(help="Share blacklists with other operators.", no_args_is_help=True)
 key_app = typer.Typer(help="Make and store sharing keys.", no_args_is_help=True)
@@ -19,7 +22,7 @@ KeysOpt = Annotated[
 ]
 
 
-def _store(keys: Path | None):  # type: ignore[no-untyped-def]
+def _store(keys: Path | None) -> KeyStore:
     from fraudwall.lists.keys import KeyStore, resolve_keys_dir
 
     return KeyStore(resolve_keys_dir(keys))
