@@ -1,10 +1,11 @@
 """Call-screening latency, throughput and state memory.
 
-    flock /tmp/fraudwall-heavy.lock .venv/bin/python benchmarks/screening_latency.py inproc
-    flock /tmp/fraudwall-heavy.lock .venv/bin/python benchmarks/screening_latency.py memory --callers 10000000
-    flock /tmp/fraudwall-heavy.lock .venv/bin/python benchmarks/screening_latency.py http --rate 2000
-    flock /tmp/fraudwall-heavy.lock .venv/bin/python benchmarks/screening_latency.py http --rate 2000 --workers 2 --redis
-    flock /tmp/fraudwall-heavy.lock .venv/bin/python benchmarks/screening_latency.py kamailio --rate 100
+    L=/tmp/fraudwall-heavy.lock; B="nice .venv/bin/python benchmarks/screening_latency.py"
+    flock $L $B inproc
+    flock $L $B memory --callers 10000000
+    flock $L $B http --rate 2000
+    flock $L $B http --rate 2000 --workers 2 --redis
+    flock $L $B kamailio --rate 100 --calls 2000
 
 - ``inproc``: one engine, in-process state, a traffic mix of ordinary callers and fraud-like
   callers; per-decision time (perf_counter_ns). Baseline in the same process: one dict get and
@@ -72,7 +73,7 @@ def bench_inproc(args: argparse.Namespace) -> dict[str, object]:
     base: dict[str, int] = {}
     tb = []
     pc = time.perf_counter_ns
-    for caller, callee, t in calls:  # baseline: one dict get and set per call
+    for caller, _callee, _t in calls:  # baseline: one dict get and set per call
         s = pc()
         base[caller] = base.get(caller, 0) + 1
         tb.append(pc() - s)
@@ -171,9 +172,8 @@ async def _load(
     errors = 0
     start = time.perf_counter() + 0.2
     queues: list[asyncio.Queue[tuple[float, bytes]]] = []
-    for port in ports:
-        for _ in range(conns):
-            queues.append(asyncio.Queue())
+    for _ in range(len(ports) * conns):
+        queues.append(asyncio.Queue())
 
     async def conn(port: int, queue: asyncio.Queue[tuple[float, bytes]]) -> None:
         nonlocal errors
@@ -198,7 +198,7 @@ async def _load(
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        for j, _port in enumerate(ports):
+        for j in range(len(ports)):
             caller, callee, _t = calls[k * len(ports) + j]
             if path == "/health":
                 req = b"GET /health HTTP/1.1\r\nhost: x\r\n\r\n"
@@ -238,7 +238,7 @@ def bench_http(args: argparse.Namespace) -> dict[str, object]:
                         str(tmp),
                     ],
                     stdout=subprocess.DEVNULL,
-                )  # fmt: skip
+                )
             )
             wait_http(rport)
             state = ["--state", f"redis://127.0.0.1:{rport}/0"]
@@ -249,7 +249,7 @@ def bench_http(args: argparse.Namespace) -> dict[str, object]:
                     [FRAUDWALL, "screen", "serve", "--port", str(port), *state],
                     env=env,
                     stdout=subprocess.DEVNULL,
-                )  # fmt: skip
+                )
             )
         for port in ports:
             wait_http(port)
@@ -286,16 +286,42 @@ def _sipp_rtd(tmp: Path, kam_port: int, uas_port: int, rate: int, calls: int) ->
     sc = ROOT / "deploy" / "kamailio" / "sipp"
     uas = subprocess.Popen(
         ["sipp", "-sf", str(sc / "uas.xml"), "-i", "127.0.0.1", "-p", str(uas_port), "-nostdin"],
-        cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=tmp,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(0.5)
     before = set(tmp.glob("*_rtt.csv"))
     subprocess.run(
-        ["sipp", "-sf", str(sc / "uac_call.xml"), f"127.0.0.1:{kam_port}", "-s", "13900000000",
-         "-key", "caller", "13500000000", "-i", "127.0.0.1", "-p", str(free_port()),
-         "-r", str(rate), "-m", str(calls), "-trace_rtt", "-rtt_freq", "1", "-nostdin",
-         "-timeout", "120s"], cwd=tmp, stdout=subprocess.DEVNULL, check=False,
-    )  # fmt: skip
+        [
+            "sipp",
+            "-sf",
+            str(sc / "uac_call.xml"),
+            f"127.0.0.1:{kam_port}",
+            "-s",
+            "13900000000",
+            "-key",
+            "caller",
+            "13500000000",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(free_port()),
+            "-r",
+            str(rate),
+            "-m",
+            str(calls),
+            "-trace_rtt",
+            "-rtt_freq",
+            "1",
+            "-nostdin",
+            "-timeout",
+            "120s",
+        ],
+        cwd=tmp,
+        stdout=subprocess.DEVNULL,
+        check=False,
+    )
     uas.terminate()
     uas.wait(timeout=20)
     files = sorted(set(tmp.glob("*_rtt.csv")) - before)
@@ -321,7 +347,7 @@ def bench_kamailio(args: argparse.Namespace) -> dict[str, object]:
                 [FRAUDWALL, "screen", "serve", "--port", str(fw_port)],
                 env={**os.environ, "FRAUDWALL_DATABASE_URL": url},
                 stdout=subprocess.DEVNULL,
-            )  # fmt: skip
+            )
         )
         wait_http(fw_port)
         out = {}
@@ -339,9 +365,21 @@ def bench_kamailio(args: argparse.Namespace) -> dict[str, object]:
                 cfg = cfg.replace("\t\troute(SCREEN);", "\t\t$var(unscreened) = 1;")
             (tmp / "k.cfg").write_text(cfg, "utf-8")
             kam = subprocess.Popen(
-                ["kamailio", "-DD", "-E", "-f", str(tmp / "k.cfg"), "-Y", str(tmp), "-w", str(tmp),
-                 "-P", str(tmp / "k.pid")], stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+                [
+                    "kamailio",
+                    "-DD",
+                    "-E",
+                    "-f",
+                    str(tmp / "k.cfg"),
+                    "-Y",
+                    str(tmp),
+                    "-w",
+                    str(tmp),
+                    "-P",
+                    str(tmp / "k.pid"),
+                ],
+                stderr=subprocess.DEVNULL,
+            )
             time.sleep(2.0)
             rtd = _sipp_rtd(tmp, kam_port, uas_port, args.rate, args.calls)
             kam.terminate()
@@ -384,8 +422,12 @@ def main() -> None:
     k.add_argument("--rate", type=int, default=50)
     k.add_argument("--calls", type=int, default=1000)
     args = ap.parse_args()
-    fn = {"inproc": bench_inproc, "memory": bench_memory, "http": bench_http,
-          "kamailio": bench_kamailio}[args.mode]  # fmt: skip
+    fn = {
+        "inproc": bench_inproc,
+        "memory": bench_memory,
+        "http": bench_http,
+        "kamailio": bench_kamailio,
+    }[args.mode]
     print(json.dumps(fn(args), indent=2))
 
 
