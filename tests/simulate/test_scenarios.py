@@ -64,7 +64,8 @@ def test_labels_carry_fraud_types_and_benign_kinds(db: Any, one: Callable[[str],
     days = one("SELECT count(DISTINCT started_at::DATE) FROM calls")
     assert kinds == set(BENIGN_KINDS) - ({"border_traveller"} if days < 3 else set())
     assert one("SELECT count(DISTINCT source) FROM labels") == 1
-    # simbox SIMs are fraud callers too; otherwise the planted populations are distinct.
+    # simbox SIMs and ring members are fraud callers too; otherwise the planted populations
+    # are distinct.
     assert (
         one(f"""SELECT count(*) FROM {_ids("simbox_sim")} s
                    WHERE entity_id NOT IN {_ids("fraud_caller", "simbox")}""")
@@ -72,13 +73,28 @@ def test_labels_carry_fraud_types_and_benign_kinds(db: Any, one: Callable[[str],
     )
     overlap = one(
         """SELECT count(*) FROM (SELECT entity_id FROM labels WHERE entity_type = 'msisdn'
-             AND label NOT IN ('simbox_sim') GROUP BY 1 HAVING count(DISTINCT label) > 1)"""
+             AND label NOT IN ('simbox_sim', 'fraud_ring') GROUP BY 1
+             HAVING count(DISTINCT label) > 1)"""
     )
     assert overlap == 0
 
 
 #: For each scenario, a query counting labelled entities that do NOT behave as defined.
 MISBEHAVING = {
+    # A ring member shares a handset and called strangers in common with another member.
+    "fraud_ring": """
+        SELECT l.entity_id FROM labels l WHERE l.label = 'fraud_ring' AND (
+            NOT EXISTS (
+                SELECT 1 FROM calls a JOIN calls b ON a.imei = b.imei AND a.msisdn <> b.msisdn
+                JOIN labels m ON m.entity_id = b.msisdn AND m.label = 'fraud_ring'
+                  AND m.detail = l.detail
+                WHERE a.msisdn = l.entity_id)
+         OR NOT EXISTS (
+                SELECT 1 FROM calls a JOIN calls b
+                  ON a.other_party = b.other_party AND a.msisdn <> b.msisdn
+                JOIN labels m ON m.entity_id = b.msisdn AND m.label = 'fraud_ring'
+                  AND m.detail = l.detail
+                WHERE a.msisdn = l.entity_id AND a.direction = 'MO' AND b.direction = 'MO'))""",
     "fraud_caller": f"""
         SELECT msisdn FROM calls WHERE msisdn IN {_ids("fraud_caller")} GROUP BY 1
         HAVING count(DISTINCT other_party) FILTER (WHERE direction = 'MO') < 20

@@ -27,6 +27,7 @@ from fraudwall.simulate.scenarios.nuisance import (
     Wangiri,
 )
 from fraudwall.simulate.scenarios.registration import Registration
+from fraudwall.simulate.scenarios.rings import FraudRings
 from fraudwall.simulate.scenarios.simbox import SimBoxes
 from fraudwall.simulate.seeds import rng_for
 from fraudwall.simulate.world import Plant, World
@@ -77,5 +78,6 @@ def plant_all(world: World) -> None:
         [centres.subs, couriers.drivers, couriers.sales, surveys.subs, inbound.subs]
     )
     plants.append(NoiseComplaints(world, rng("noise"), busy))
+    plants.append(FraudRings(world, rng("fraud_rings"), reg, fraud.domains))
     world.plants = plants
     world.forget_pools()  # pools of ordinary people were sampled while plants were taking them

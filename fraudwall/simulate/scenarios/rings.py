@@ -1,16 +1,17 @@
 """Fraud rings: gangs of callers that work one list of victims from rotating numbers.
 
-A ring is 6-10 cards registered in a batch (minutes apart, at one outlet) to one or two ID
-holders who sold them on: the resold cards feed the gang. The gang sits in two neighbouring
-cells of one city (a flat and the one next door: a den that spreads over cells) and runs its
-cards three or four to a handset. Its numbers rotate: each works a stretch of the period, so
-no single number carries the whole operation. All of them dial from the ring's shared list of
+A ring is 6-10 cards registered in a batch (minutes apart, in an abnormal outlet's burst) to ID
+holders of at most four cards each who sold them on: the resold cards feed the gang. The gang
+sits in two neighbouring cells of one city (a flat and the one next door: a den that spreads
+over cells) and runs its cards three or more to a handset, on two handsets or more. Its
+numbers rotate: each works a stretch of the period, so no single number carries the whole
+operation. All of them dial from the ring's shared list of
 targets (a victim hung up on by one number is called again from another) and strangers beyond
 it; the victims who engage are worked by two or three of the ring's numbers.
 
 Truth: every card is a ``fraud_caller`` and a ``fraud_ring`` member (``detail`` = the ring,
-``ring-000`` ...), both cells are a ``den`` (``fraud_ring``), the outlet of the batch is an
-``abnormal_registration`` (``fraud_ring``), engaged callees are ``victim``.
+``ring-000`` ...), both cells are a ``den`` (``fraud_ring``), engaged callees are ``victim``;
+the outlet is already labelled ``abnormal_registration`` for its burst.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from fraudwall.contract import FRAUD_TYPES
 from fraudwall.simulate.day import Day
 from fraudwall.simulate.events import Batch
 from fraudwall.simulate.params import HOURS_DAY, scaled
-from fraudwall.simulate.population import face_scores, pick_agents, pick_outlets, shop_time
 from fraudwall.simulate.rhythm import mixed_durations, sample_in_profile
-from fraudwall.simulate.scenarios.base import BasePlant, distinct_targets, random_cities
+from fraudwall.simulate.scenarios.base import BasePlant, distinct_targets
 from fraudwall.simulate.scenarios.fraud import Victims, victim_events
+from fraudwall.simulate.scenarios.registration import Registration
 from fraudwall.simulate.world import DAY_S, World
 
 #: Targets on a ring's list per member.
@@ -37,8 +38,11 @@ class FraudRings(BasePlant):
 
     name = "fraud_ring"
 
-    def __init__(self, world: World, rng: np.random.Generator, domains: np.ndarray) -> None:
-        """``domains``: the fraud sites of each fraud type (rows), where victims are sent."""
+    def __init__(
+        self, world: World, rng: np.random.Generator, reg: Registration, domains: np.ndarray
+    ) -> None:
+        """``reg``: the abnormal outlets whose bursts the cards join; ``domains``: the fraud
+        sites of each fraud type (rows), where victims are sent."""
         n_rings = scaled(world.n, 0.15, 4)
         size = rng.integers(6, 11, n_rings)
         ring = np.repeat(np.arange(n_rings), size)
@@ -47,9 +51,8 @@ class FraudRings(BasePlant):
         self.ftype = rng.integers(0, len(FRAUD_TYPES), n_rings)
         world.silence(subs)
         world.notif_rate[subs] = rng.uniform(0.2, 1.0, subs.size)
-        city = random_cities(world, rng, n_rings)
+        city = self._registration(world, rng, size, reg)
         world.home_city[subs] = city[ring]
-        self._registration(world, rng, size, city)
         world.arpu[subs] = np.round(rng.uniform(10, 60, subs.size), 2)
         # Two neighbouring cells: a random cell and the nearest other cell of its city.
         cells = world.cells
@@ -57,8 +60,9 @@ class FraudRings(BasePlant):
         b = np.array([_nearest(cells, int(c)) for c in a], dtype=np.int64)
         # Cards share handsets, three to a handset; handsets alternate between the two rooms.
         pos = np.arange(subs.size) - np.repeat(np.cumsum(size) - size, size)
-        handset_of = pos // CARDS_PER_HANDSET
-        n_handsets = np.bincount(ring, minlength=n_rings) // CARDS_PER_HANDSET + 1
+        # At least two handsets (one per room), each running three cards or more.
+        n_handsets = np.maximum(2, size // CARDS_PER_HANDSET)
+        handset_of = pos % n_handsets[ring]
         base = np.concatenate([[0], np.cumsum(n_handsets)[:-1]])
         dev = world.imeis.new(int(n_handsets.sum()))
         world.imei.default[subs] = dev[base[ring] + handset_of]  # type: ignore[union-attr]
@@ -86,25 +90,24 @@ class FraudRings(BasePlant):
         self.cells = (a, b)
 
     def _registration(
-        self, world: World, rng: np.random.Generator, size: np.ndarray, city: np.ndarray
-    ) -> None:
-        """One or two holders per ring; all its cards at one outlet, minutes apart."""
-        n_rings = size.size
+        self, world: World, rng: np.random.Generator, size: np.ndarray, reg: Registration
+    ) -> np.ndarray:
+        """All of a ring's cards in one abnormal outlet's burst, minutes apart, to holders of
+        at most four cards each; returns each ring's city (the outlet's)."""
         subs, ring = self.subs, self.ring
+        burst = rng.integers(0, reg.outlets.size, size.size)
+        reg.enrol(world, rng, subs, burst[ring])
+        pos = np.arange(subs.size) - np.repeat(np.cumsum(size) - size, size)
+        first = world.activated[subs[np.cumsum(size) - size]]
+        world.activated[subs] = first[ring] + pos * rng.integers(40, 120, subs.size)
         # at most four cards a holder: within the 一证五卡 limit, so only resale links them
         n_holders = -(-size // 4)
         hbase = np.concatenate([[0], np.cumsum(n_holders)[:-1]])
         holders = world.new_holders(int(n_holders.sum()))
-        pos = np.arange(subs.size) - np.repeat(np.cumsum(size) - size, size)
         world.holder[subs] = holders[hbase[ring] + pos % n_holders[ring]]
-        outlet = pick_outlets(world, rng, city)
-        when = shop_time(rng, -rng.integers(3, 40, n_rings))
-        world.outlet[subs] = outlet[ring]
-        world.agent[subs] = pick_agents(world, rng, outlet[ring])
-        world.activated[subs] = when[ring] + pos * rng.integers(40, 120, subs.size)
-        world.kyc[subs] = face_scores(rng, subs.size)
-        # A batch of cards for resale, minutes apart: the outlet registered abnormally.
-        world.labels.add("outlet_id", outlet, "abnormal_registration", when, "fraud_ring")
+        o = world.outlets
+        assert o is not None
+        return np.asarray(o.city[reg.outlets[burst]])
 
     def _victims(self, world: World, rng: np.random.Generator, n_rings: int) -> None:
         """Engaged victims: each worked by two or three of the ring's numbers."""
