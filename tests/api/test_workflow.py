@@ -1,0 +1,82 @@
+"""The calls the CLI makes, over HTTP: lists, the registration check, cases, batches, actions,
+feedback and appeals, each through the same service functions."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
+
+
+def test_lists_and_the_registration_check_over_http(service) -> None:
+    with service.client("ann") as c:
+        r = c.post("/v1/lists/holders", json={"value": "hbad", "reason_code": "id_many_cards"})
+        assert r.status_code == 201 and r.json()["added_by"] == "ann"
+        entry = r.json()["id"]
+    with service.client("pos") as c:
+        r = c.post("/v1/check/registration", json={"holder_id_hash": "hbad", "imei": None})
+        body = r.json()
+        assert r.status_code == 200 and body["decision"] == "deny"
+        assert "holder_listed" in [x["code"] for x in body["reasons"]]
+        ok = c.post("/v1/check/registration", json={"holder_id_hash": "hgood"}).json()
+        # No workspace configured in this service: cards cannot be counted.
+        assert ok["decision"] == "review" and ok["reasons"][0]["code"] == "cards_unknown"
+        assert c.post("/v1/lists/holders", json={"value": "x"}).status_code == 403
+    with service.client("boss") as c:
+        r = c.post(f"/v1/lists/holders/entries/{entry}/remove", json={"reason": "cleared"})
+        assert r.status_code == 200 and r.json()["active"] is False
+        csv = c.get("/v1/lists/holders/export", params={"format": "csv"})
+        assert csv.status_code == 200 and csv.text.startswith("id,")
+    with service.client("pos") as c:
+        after = c.post("/v1/check/registration", json={"holder_id_hash": "hbad"}).json()
+        assert "holder_listed" not in [x["code"] for x in after["reasons"]]
+
+
+def test_case_batch_feedback_action_appeal_over_http(service) -> None:
+    with service.client("ann") as c:
+        assert c.post("/v1/cases/1/state", json={"state": "under_review"}).status_code == 200
+        assert c.post("/v1/cases/1/comments", json={"text": "looks real"}).status_code == 201
+        assert c.post("/v1/cases/1/state", json={"state": "confirmed"}).json()["state"] == (
+            "confirmed"
+        )
+        r = c.post("/v1/lists/from-cases", json={"case_ids": [1]})
+        assert r.status_code == 201 and r.json()[0]["case_id"] == 1
+        assert c.post("/v1/batches/1/approve").status_code == 403  # an analyst
+    with service.client("boss") as c:
+        assert c.post("/v1/batches/1/approve").status_code == 200
+    with service.client("lee") as c:
+        csv = "batch,entity_type,entity_id,outcome,case_ref,dens_found,devices_seized,note\n"
+        csv += "1,msisdn,+8613812345678,confirmed_fraud,J-1,1,3,\n"
+        bad = c.post(
+            "/v1/feedback", content=b"batch,entity_type\n1\n", headers={"content-type": "text/csv"}
+        )
+        assert bad.status_code == 422
+        r = c.post("/v1/feedback", content=csv.encode(), headers={"content-type": "text/csv"})
+        assert r.status_code == 200, r.text
+    with service.client("ann") as c:
+        r = c.post("/v1/actions", json={"case_id": 1, "type": "shutdown"})
+        assert r.status_code == 201, r.text
+        action = r.json()
+    with service.client("boss") as c:
+        if action["state"] == "requested":
+            assert c.post(f"/v1/actions/{action['id']}/approve").status_code == 200
+        assert c.post("/v1/actions/auto-path", json={"enabled": False}).json()["enabled"] is False
+        assert c.get("/v1/actions").json()[0]["case_id"] == 1
+    with service.client("ann") as c:
+        appeal = c.post("/v1/appeals", json={"case_id": 1, "reason": "not me"}).json()
+        assert (
+            c.post(f"/v1/appeals/{appeal['id']}/reverify", json={"passed": True}).status_code == 200
+        )
+        assert (
+            c.post(f"/v1/appeals/{appeal['id']}/decide", json={"restore": True}).status_code == 403
+        )
+    with service.client("boss") as c:
+        r = c.post(f"/v1/appeals/{appeal['id']}/decide", json={"restore": True})
+        assert r.status_code == 200 and r.json()["state"] == "restored"
+    with service.client("aud") as c:
+        assert c.get("/v1/stats/precision").status_code == 200
+        entries = c.get("/v1/audit", params={"limit": 10000}).json()
+        actions = {a["action"] for a in entries}
+        approve = next(a for a in entries if a["action"] == "batch.approve")
+        assert approve["via"] == "api:POST /v1/batches/{number}/approve"
+    assert {"batch.approve", "appeal.restored", "lists.add", "cases.confirmed"} <= actions
