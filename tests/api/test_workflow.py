@@ -78,5 +78,5 @@ def test_case_batch_feedback_action_appeal_over_http(service) -> None:
         entries = c.get("/v1/audit", params={"limit": 10000}).json()
         actions = {a["action"] for a in entries}
         approve = next(a for a in entries if a["action"] == "batch.approve")
-        assert approve["via"] == "api:POST /v1/batches/{number}/approve"
+        assert approve["via"] == "api:POST /v1/batches/1/approve"
     assert {"batch.approve", "appeal.restored", "lists.add", "cases.confirmed"} <= actions
