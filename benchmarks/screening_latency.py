@@ -10,7 +10,8 @@
 - ``inproc``: one engine, in-process state, a traffic mix of ordinary callers and fraud-like
   callers; per-decision time (perf_counter_ns). Baseline in the same process: one dict get and
   set per call (the least any state store does). Target: p99 < 200 us.
-- ``memory``: RSS added by the in-process store holding N distinct callers (one call each).
+- ``memory``: RSS added by the in-process store holding N distinct callers (one call each),
+  and the time to write its snapshot.
 - ``http``: ``fraudwall screen serve`` worker(s) on loopback, an open-loop load generator at
   ``--rate`` decisions/s per worker over keep-alive connections; latency from the scheduled send
   time (no coordinated omission). Baseline: the same decisions at a tenth of the rate.
@@ -119,6 +120,11 @@ def bench_memory(args: argparse.Namespace) -> dict[str, object]:
     gc.collect()
     after = proc.memory_info().rss
     per = (after - before) / args.callers
+    with tempfile.TemporaryDirectory(prefix="fw-snap-") as d:
+        t = time.perf_counter()
+        store.snapshot(Path(d) / "snap.bin")
+        snap_s = time.perf_counter() - t
+        snap_bytes = (Path(d) / "snap.bin").stat().st_size
     return {
         "mode": "memory",
         "callers": args.callers,
@@ -127,6 +133,8 @@ def bench_memory(args: argparse.Namespace) -> dict[str, object]:
         "bytes_per_caller": per,
         "record_bytes": len(raw),
         "fill_seconds": seconds,
+        "snapshot_seconds": snap_s,
+        "snapshot_bytes": snap_bytes,
     }
 
 

@@ -77,6 +77,14 @@ def serve(
     snapshot: Annotated[
         Path | None, typer.Option("--snapshot", help="in-process state snapshot file")
     ] = None,
+    snapshot_every: Annotated[
+        float,
+        typer.Option(
+            "--snapshot-every",
+            min=1.0,
+            help="seconds between snapshots (decisions wait while one is written)",
+        ),
+    ] = 300.0,
     max_callers: Annotated[
         int, typer.Option("--max-callers", min=1, help="bound of the in-process state")
     ] = 12_000_000,
@@ -93,7 +101,7 @@ def serve(
             policy=policy, state=state, lists=lists, risk=risk, database_url=db,
             snapshot=snapshot, max_callers=max_callers,
         )  # fmt: skip
-        application = create_worker_app(cfg)
+        application = create_worker_app(cfg, snapshot_s=snapshot_every)
     except FraudwallError as e:
         raise fail(e) from None
     uvicorn.run(application, host=host, port=port, log_level=log_level, access_log=False)

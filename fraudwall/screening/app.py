@@ -3,7 +3,8 @@
 It shares the router with ``fraudwall serve`` (``fraudwall/api/routes/screen.py``) and the
 error handler, builds its engine at start-up (so the first call set-up is not slow), reloads
 lists and subscriber settings in the background and snapshots in-process state on disk every
-``snapshot_s`` seconds and at shutdown.
+``snapshot_s`` seconds and at shutdown (on the event loop, so decisions wait while it is
+written: size the interval from the measured snapshot time, or use Redis state).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fraudwall.screening.service import Refresher, ScreenConfig, build_engine
 from fraudwall.screening.stores import MemoryStore
 
 
-def create_worker_app(config: ScreenConfig, *, snapshot_s: float = 60.0) -> FastAPI:
+def create_worker_app(config: ScreenConfig, *, snapshot_s: float = 300.0) -> FastAPI:
     """The worker's app for ``config``."""
     from fraudwall.api.routes import health, screen
 
