@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from fraudwall.errors import InputError
 from fraudwall.graph.behaviour import BEHAVIOUR, COUNT_FEATURES
 from fraudwall.graph.model import EntityGraph
-from fraudwall.graph.records import Record, show
+from fraudwall.graph.records import Record, show_many
 from fraudwall.graph.store import behaviour_path
 from fraudwall.graph.trace import neighbourhood
 
@@ -69,8 +69,9 @@ def lookalikes(
     seed_rows: list[int] = []
     seed_node: dict[int, int] = {}
     unknown: list[str] = []
+    found_nodes = g.find_many(seeds)
     for seed in seeds:
-        rows = _seed_rows(g, seed, row_of)
+        rows = _seed_rows(g, found_nodes[seed], row_of)
         if not rows:
             unknown.append(seed)
         for r, node in rows:
@@ -90,7 +91,9 @@ def lookalikes(
     x[:, counts] = np.log1p(np.maximum(x[:, counts], 0))
     z = StandardScaler().fit_transform(x)
     k = min(len(ids), top + len(seed_rows) + 1)
-    nn = NearestNeighbors(n_neighbors=k).fit(z)
+    # Brute force: a few seeds against every number is one matrix product; trees cost more
+    # to build than they save here.
+    nn = NearestNeighbors(n_neighbors=k, algorithm="brute").fit(z)
     dist, idx = nn.kneighbors(z[seed_rows])
     sim: dict[int, tuple[float, int]] = {}
     for si, (drow, irow) in enumerate(zip(dist, idx, strict=True)):
@@ -104,25 +107,34 @@ def lookalikes(
     node_of_row = _node_rows(g, ids)
     seeds_set = set(seed_rows)
     median = np.median(raw, axis=0)
-    out = []
+    scored = []
     for i, (alike, via) in sim.items():
         if i in seeds_set:
             continue
         found = node_of_row.get(i)
         h = hop_of.get(found, 0) if found is not None else 0
         close = {1: 1.0, 2: 0.5}.get(h, 0.0)
-        score = BEHAVIOUR_WEIGHT * alike + (1 - BEHAVIOUR_WEIGHT) * close
-        seed_shown = _display(g, seed_node[via], ids[via])
-        reasons = [_why(raw[i], raw[via], z[i], z[via], median, seed_shown, unmasked=unmasked)]
-        if close:
+        scored.append((BEHAVIOUR_WEIGHT * alike + (1 - BEHAVIOUR_WEIGHT) * close, i, via, h))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    scored = scored[:top]
+    # Ids as shown, masked in one vectorised pass (answers first, then the seeds they are like).
+    shown_ids = [_display(g, node_of_row.get(i), ids[i]) for _, i, _, _ in scored]
+    shown_seeds = [_display(g, seed_node[via], ids[via]) for _, _, via, _ in scored]
+    masked = show_many("msisdn", shown_ids + shown_seeds, unmasked=unmasked)
+    out = []
+    for k, (score, i, via, h) in enumerate(scored):
+        like = masked[len(scored) + k]
+        reasons = [_why(raw[i], raw[via], z[i], z[via], median, like)]
+        if h:
             reasons.append(f"{h} hop(s) from a seed in the graph")
+        found = node_of_row.get(i)
         out.append(
             Record(
                 entity_type="msisdn",
-                entity_id=show("msisdn", _display(g, found, ids[i]), unmasked=unmasked),
+                entity_id=masked[k],
                 score=score,
                 reasons=reasons,
-                extra={"like": show("msisdn", seed_shown, unmasked=unmasked)},
+                extra={"like": like},
                 nodes=[found] if found is not None else [],
             )
         )
@@ -130,10 +142,9 @@ def lookalikes(
     return out[:top], unknown
 
 
-def _seed_rows(g: EntityGraph, seed: str, row_of: dict[str, int]) -> list[tuple[int, int]]:
+def _seed_rows(g: EntityGraph, found: list[int], row_of: dict[str, int]) -> list[tuple[int, int]]:
     from fraudwall.graph.model import KIND_CODE
 
-    found = g.find(seed)
     out: list[tuple[int, int]] = []
     for node in found:
         t = g.types([node])[0]
@@ -176,9 +187,7 @@ def _why(
     zc: np.ndarray,
     zs: np.ndarray,
     median: np.ndarray,
-    seed_id: str,
-    *,
-    unmasked: bool,
+    seed_shown: str,
 ) -> str:
     """The features that make the candidate like the seed: both far from typical, close to
     each other."""
@@ -190,7 +199,7 @@ def _why(
         f"{BEHAVIOUR[names[j]]} {_fmt(cand[j])} (seed {_fmt(seed[j])}, typical {_fmt(median[j])})"
         for j in best.tolist()
     ]
-    return "like seed " + show("msisdn", str(seed_id), unmasked=unmasked) + ": " + "; ".join(parts)
+    return f"like seed {seed_shown}: " + "; ".join(parts)
 
 
 def _fmt(v: float) -> str:

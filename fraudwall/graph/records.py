@@ -12,8 +12,10 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import pyarrow as pa
+
 from fraudwall.graph.model import KINDS, EntityGraph
-from fraudwall.privacy import mask_id, mask_number
+from fraudwall.privacy import mask_id, mask_ids, mask_number, mask_numbers
 
 #: How a node type is named in words.
 TYPE_WORDS = {
@@ -40,6 +42,22 @@ def show(entity_type: str, value: str, *, unmasked: bool = False) -> str:
     if entity_type in ("imei", "imsi", "holder_id_hash"):
         return mask_id(value) or value
     return value
+
+
+def show_many(entity_type: str, values: list[str], *, unmasked: bool = False) -> list[str]:
+    """:func:`show` for many ids of one type, in one vectorised pass.
+
+    >>> show_many("msisdn", ["13812345678", "10086"])
+    ['138****5678', '10086']
+    """
+    if unmasked or not values:
+        return list(values)
+    arr = pa.array(values, pa.string())
+    if entity_type == "msisdn":
+        return [str(v) for v in mask_numbers(arr).to_pylist()]
+    if entity_type in ("imei", "imsi", "holder_id_hash"):
+        return [str(v) for v in mask_ids(arr).to_pylist()]
+    return list(values)
 
 
 @dataclass
