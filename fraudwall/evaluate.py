@@ -207,9 +207,8 @@ def hard_negatives(leads: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
         .reset_index(name="n")
         .sort_values(["kind", "n"], ascending=[True, False])
     )
-    det_text = dets.groupby("kind").apply(
-        lambda d: ", ".join(f"{r.detector}: {r.n}" for r in d.itertuples()), include_groups=False
-    )
+    dets["text"] = dets["detector"].astype(str) + ": " + dets["n"].astype(str)
+    det_text = dets.groupby("kind")["text"].agg(", ".join)
     out = benign.groupby("kind").size().rename("instances").to_frame()
     out = out.join(per_level).fillna(0)
     for c in LEVELS:

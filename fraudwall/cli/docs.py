@@ -29,6 +29,18 @@ def detectors(
             "manifest.json names subscribers, days and seed)",
         ),
     ] = None,
+    heldout_evaluation: Annotated[
+        Path | None,
+        typer.Option(
+            "--heldout-evaluation",
+            help="evaluation.json measured on a held-out world (another profile and seed), "
+            "shown beside the tuning world's",
+        ),
+    ] = None,
+    heldout_world: Annotated[
+        Path | None,
+        typer.Option("--heldout-world", help="data directory of the held-out world"),
+    ] = None,
     out: Annotated[
         Path, typer.Option("--out", help="Markdown file to write; '-' prints it")
     ] = Path("docs/detectors.md"),
@@ -39,10 +51,12 @@ def detectors(
     try:
         ev = load_evaluation(evaluation) if evaluation else None
         w = describe_world(world) if world else None
+        held = load_evaluation(heldout_evaluation) if heldout_evaluation else None
+        held_w = describe_world(heldout_world) if heldout_world else None
     except (OSError, ValueError) as e:
         console.print(f"[bold red]error:[/] {e}")
         raise typer.Exit(2) from None
-    text = render_catalogue(evaluation=ev, world=w)
+    text = render_catalogue(evaluation=ev, world=w, heldout=held, heldout_world=held_w)
     if str(out) == "-":
         typer.echo(text, nl=False)
         return

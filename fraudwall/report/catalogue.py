@@ -4,7 +4,9 @@ Everything in it comes from the code: each detector's scenario, entity, input ta
 docstring (its logic), reason template and ``Params`` (policy keys, defaults, ranges, basis and
 meaning). Given an evaluation (``evaluation.json`` from ``fraudwall evaluate``) it adds the
 measured precision and recall and the world they were measured on, so the figures in the docs
-are the figures the code produces.
+are the figures the code produces. Given a second evaluation on a held-out world (another
+generation profile and seed, see :mod:`fraudwall.simulate.profile`), both are shown side by
+side, each named for what it is: the tuning world or the held-out world.
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ def describe_world(data_dir: str | Path) -> dict[str, Any]:
     d = Path(data_dir)
     manifest_path = d / "manifest.json"
     manifest = json.loads(manifest_path.read_text("utf-8")) if manifest_path.exists() else {}
-    world = {k: manifest.get(k) for k in ("subscribers", "days", "seed", "start", "generator")}
+    world = {
+        k: manifest.get(k) for k in ("subscribers", "days", "seed", "start", "generator", "profile")
+    }
     if world["subscribers"] is None:
         files = sorted([*d.glob("subscribers.parquet"), *d.glob("subscribers/*.parquet")])
         if files:
@@ -55,6 +59,8 @@ def render_catalogue(
     *,
     evaluation: Mapping[str, Any] | None = None,
     world: Mapping[str, Any] | None = None,
+    heldout: Mapping[str, Any] | None = None,
+    heldout_world: Mapping[str, Any] | None = None,
 ) -> str:
     """The catalogue as Markdown (see the module docstring)."""
     library = dict(load_library() if library is None else library)
@@ -63,6 +69,9 @@ def render_catalogue(
         by_scenario.setdefault(cls.scenario, []).append(name)
     scen_eval = _rows_by(evaluation, "by_scenario", "scenario")
     det_eval = _rows_by(evaluation, "by_detector", "detector")
+    scen_held = _rows_by(heldout, "by_scenario", "scenario")
+    det_held = _rows_by(heldout, "by_detector", "detector")
+    two = evaluation is not None and heldout is not None
     covered = [s for s, names in by_scenario.items() if names]
 
     out = [
@@ -79,11 +88,30 @@ def render_catalogue(
         "",
     ]
     if evaluation is not None:
-        out += [_measured_on(world), ""]
+        out += [_measured_on(world, "tuning world" if two else None), ""]
+    if heldout is not None:
+        out += [_measured_on(heldout_world, "held-out world"), ""]
+    if two:
+        out += [
+            "The **tuning world** is a `default`-profile world the detectors were developed "
+            "against; the **held-out world** is a `heldout`-profile world (other rates, mixes "
+            "and behaviours) with a seed nobody tuned on. Only the held-out figures say how "
+            "the detectors carry over; both come from the project's own simulator, not from "
+            "an operator's data.",
+            "",
+        ]
 
     out += ["## Scenarios", ""]
     head = ["scenario", "entity", "what it is", "detectors"]
-    if evaluation is not None:
+    if two:
+        head += [
+            "precision (tuning)",
+            "recall (tuning)",
+            "precision (held-out)",
+            "recall (held-out)",
+            "true instances (held-out)",
+        ]
+    elif evaluation is not None:
         head += ["precision", "recall", "true instances"]
     out += _table_head(head)
     for s, names in by_scenario.items():
@@ -94,11 +122,16 @@ def render_catalogue(
             sc.doc if sc else "—",
             ", ".join(f"[`{n}`](#{n})" for n in names) or "**none**",
         ]
-        if evaluation is not None:
+        if two:
+            e, h = scen_eval.get(s, {}), scen_held.get(s, {})
+            row += [_rate(e.get("precision")), _rate(e.get("recall"))]
+            row += [_rate(h.get("precision")), _rate(h.get("recall")), _count(h.get("truth"))]
+        elif evaluation is not None:
             e = scen_eval.get(s, {})
             row += [_rate(e.get("precision")), _rate(e.get("recall")), _count(e.get("truth"))]
         out.append(_row(row))
     out.append("")
+    out += _hard_negatives(evaluation, heldout, two)
 
     uncovered = [s for s in SCENARIOS if not by_scenario.get(s)]
     out += ["### Scenarios with no detector", ""]
@@ -114,12 +147,16 @@ def render_catalogue(
             continue
         out += [f"### Scenario `{s}`", ""]
         for name in names:
-            out += _detector(library[name], det_eval.get(name), evaluation is not None)
+            held = _measured_line(det_held.get(name), "held-out world") if two else []
+            out += _detector(library[name], det_eval.get(name), evaluation is not None, held)
     return "\n".join(out).rstrip() + "\n"
 
 
 def _detector(
-    cls: type[Detector], measured: Mapping[str, Any] | None, evaluated: bool
+    cls: type[Detector],
+    measured: Mapping[str, Any] | None,
+    evaluated: bool,
+    heldout_lines: list[str] | None = None,
 ) -> list[str]:
     inputs = ", ".join(f"`{t}`" for t in cls.requires) or "—"
     out = [
@@ -134,7 +171,9 @@ def _detector(
         f"Reason shown with each lead: `{getattr(cls, 'reason', '')}`",
         "",
     ]
-    if evaluated:
+    if heldout_lines:
+        out += _measured_line(measured, "tuning world") + heldout_lines
+    elif evaluated:
         if measured:
             out += [
                 f"Measured: precision **{_rate(measured.get('precision'))}**, recall "
@@ -163,23 +202,81 @@ def _detector(
     return out
 
 
-def _measured_on(world: Mapping[str, Any] | None) -> str:
+def _hard_negatives(
+    evaluation: Mapping[str, Any] | None, heldout: Mapping[str, Any] | None, two: bool
+) -> list[str]:
+    """Hard negatives flagged per kind, from the held-out evaluation when there is one."""
+    ev = heldout if heldout is not None else evaluation
+    rows = [r for r in (ev or {}).get("hard_negatives") or [] if isinstance(r, Mapping)]
+    if not rows:
+        return []
+    which = "held-out world" if two or heldout is not None else "evaluated world"
+    out = [
+        "### Hard negatives flagged",
+        "",
+        f"Legitimate look-alikes planted in the {which}, and how many of each were flagged at "
+        "any risk level (each counted at its highest level), by which detectors.",
+        "",
+    ]
+    out += _table_head(["kind", "instances", "flagged", "low", "medium", "high", "detectors"])
+    for r in rows:
+        out.append(
+            _row(
+                [
+                    f"`{r.get('kind')}`",
+                    _count(r.get("instances")),
+                    _count(r.get("flagged")),
+                    _count(r.get("low")),
+                    _count(r.get("medium")),
+                    _count(r.get("high")),
+                    str(r.get("detectors") or "—"),
+                ]
+            )
+        )
+    return [*out, ""]
+
+
+def _measured_line(measured: Mapping[str, Any] | None, where: str) -> list[str]:
+    if not measured:
+        return [f"Measured on the {where}: no leads at the evaluated risk levels.", ""]
+    return [
+        f"Measured on the {where}: precision **{_rate(measured.get('precision'))}**, recall "
+        f"**{_rate(measured.get('recall'))}** ({_count(measured.get('leads'))} leads, "
+        f"{_count(measured.get('tp'))} true, {_count(measured.get('fp'))} false).",
+        "",
+    ]
+
+
+def _measured_on(world: Mapping[str, Any] | None, name: str | None = None) -> str:
+    if name is not None:
+        what = _world_text(world)
+        return (
+            f"**{name.capitalize()}**: measured by `fraudwall evaluate` on a simulated world "
+            f"of {what} (leads at risk level medium or high count)."
+        )
     if not world:
         return (
             "Precision and recall below were measured by `fraudwall evaluate` on a world "
             "not described here (pass `--world DIR` to name it)."
         )
+    what = _world_text(world)
+    return (
+        f"Precision and recall were measured by `fraudwall evaluate` on a simulated world "
+        f"of {what} (by default only leads at risk level medium or high count)."
+    )
+
+
+def _world_text(world: Mapping[str, Any] | None) -> str:
+    if not world:
+        return "a data directory not described here"
     parts = [
         f"{_count(world.get('subscribers'))} subscribers" if world.get("subscribers") else None,
         f"{world['days']} days" if world.get("days") else None,
         f"seed {world['seed']}" if world.get("seed") is not None else None,
         f"from {world['start']}" if world.get("start") else None,
+        f"profile `{world['profile']}`" if world.get("profile") else None,
     ]
-    what = ", ".join(p for p in parts if p) or f"data directory `{world.get('data_dir')}`"
-    return (
-        f"Precision and recall were measured by `fraudwall evaluate` on a simulated world "
-        f"of {what} (by default only leads at risk level medium or high count)."
-    )
+    return ", ".join(p for p in parts if p) or f"data directory `{world.get('data_dir')}`"
 
 
 def _rows_by(

@@ -101,3 +101,37 @@ def test_cli_rejects_a_file_that_is_not_an_evaluation(tmp_path: Path):
     bad.write_text('{"leads": 3}', "utf-8")
     r = runner.invoke(app, ["docs", "detectors", "--evaluation", str(bad), "--out", "-"])
     assert r.exit_code == 2
+
+
+def test_tuning_and_heldout_figures_side_by_side() -> None:
+    tuning = {
+        "by_scenario": [{"scenario": "bulk_sms", "precision": 1.0, "recall": 1.0, "truth": 10}],
+        "by_detector": [{"detector": "bulk_sms", "precision": 1.0, "recall": 1.0, "leads": 10}],
+    }
+    held = {
+        "by_scenario": [{"scenario": "bulk_sms", "precision": 0.5, "recall": 0.75, "truth": 8}],
+        "by_detector": [],
+        "hard_negatives": [
+            {
+                "kind": "notification_sender",
+                "instances": 9,
+                "flagged": 3,
+                "low": 0,
+                "medium": 0,
+                "high": 3,
+                "detectors": "bulk_sms: 3",
+            }
+        ],
+    }
+    text = render_catalogue(
+        evaluation=tuning,
+        world={"subscribers": 1000, "seed": 1, "profile": "default"},
+        heldout=held,
+        heldout_world={"subscribers": 2000, "seed": 9, "profile": "heldout"},
+    )
+    assert "precision (held-out)" in text and "precision (tuning)" in text
+    row = next(line for line in text.splitlines() if line.startswith("| `bulk_sms` |"))
+    assert "| 1.000 | 1.000 | 0.500 | 0.750 | 8 |" in row
+    assert "**Held-out world**" in text and "profile `heldout`" in text
+    assert "| `notification_sender` | 9 | 3 | 0 | 0 | 3 | bulk_sms: 3 |" in text
+    assert "Measured on the held-out world: no leads" in text

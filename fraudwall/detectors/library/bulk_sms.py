@@ -7,6 +7,7 @@ import ibis.expr.types as ir
 
 from fraudwall.detectors.base import Context, Detector, share, threshold
 from fraudwall.detectors.base import Params as BaseParams
+from fraudwall.detectors.library._business_lines import business_lines
 from fraudwall.detectors.library._grading import fall, grade, rise
 from fraudwall.detectors.library._precedence import yield_to
 from fraudwall.detectors.library.fraud_caller import FraudCaller
@@ -18,7 +19,9 @@ class BulkSms(Detector):
     almost none of whom text back. People text a circle that answers; spam and phishing
     senders text lists. Legitimate mass senders use short-code gateways, not personal SIMs.
     Fraud callers that also text their targets, and IoT cards used as phones, are left to
-    ``fraud_caller`` and ``iot_misuse``."""
+    ``fraud_caller`` and ``iot_misuse``. An established company line (an enterprise's card for a
+    year or more) that writes to the same recipients again and again is a notification sender
+    (codes, deliveries, bills to its customers), not a spammer walking a list: it is left out."""
 
     name = "bulk_sms"
     scenario = "bulk_sms"
@@ -42,6 +45,12 @@ class BulkSms(Detector):
         )
         max_reply_share: float = threshold(
             0.1, "most recipients who text back", basis="absolute", ge=0, le=1
+        )
+        customer_base_repeat: float = threshold(
+            1.2,
+            "messages per distinct recipient from which a company line writes to a customer base",
+            basis="relative",
+            gt=1,
         )
 
     def find(self, ctx: Context, p: Params) -> ir.Table:
@@ -71,6 +80,11 @@ class BulkSms(Detector):
             recipients_x_median=j.recipients / ibis.greatest(j.median_recipients, 1.0),
         )
         hit = yield_to(ctx, j, FraudCaller, IotMisuse)
+        lines = business_lines(ctx)
+        if lines is not None:
+            repeat = hit.sms_out / ibis.greatest(hit.recipients, 1)
+            notifiers = hit.filter(repeat >= p.customer_base_repeat).semi_join(lines, "entity_id")
+            hit = hit.anti_join(notifiers.select("entity_id"), "entity_id")
         hit = hit.filter(
             hit.recipients_x_median >= p.min_recipients_x_median,
             hit.recipients >= p.min_recipients,

@@ -6,6 +6,7 @@ import ibis.expr.types as ir
 
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
+from fraudwall.detectors.library._business_lines import without_business_lines
 from fraudwall.detectors.library._grading import WEAK, fall, grade, rise
 from fraudwall.features.number_profile import number_view
 
@@ -14,7 +15,8 @@ class CalleeFanout(Detector):
     """Flags numbers that call many times more distinct people than the median caller while few
     of them ever call back. It is the fan-out half of ``fraud_caller`` without its checks on
     inbound traffic and unanswered calls, so it shares that detector's signal and scores below
-    the medium risk level: on its own it also catches telemarketing."""
+    the medium risk level: on its own it also catches telemarketing.
+    Established company lines (an enterprise's cards held for a year or more) are left out."""
 
     name = "callee_fanout"
     scenario = "fraud_caller"
@@ -44,6 +46,7 @@ class CalleeFanout(Detector):
             f.callees >= p.min_callees,
             f.callback_share <= p.max_callback_share,
         )
+        hit = without_business_lines(ctx, hit)  # company lines: see _business_lines
         return hit.select(
             "entity_id",
             score=grade(

@@ -7,14 +7,19 @@ import ibis.expr.types as ir
 
 from fraudwall.detectors.base import Context, Detector, share, threshold
 from fraudwall.detectors.base import Params as BaseParams
+from fraudwall.detectors.library._business_lines import without_business_lines
 from fraudwall.detectors.library._grading import WEAK, grade, rise
+from fraudwall.features.number_profile import number_view
 
 
 class CalleeRegionSpread(Detector):
     """Flags numbers whose on-net callees live in many times more home cities than the median
     caller's, mostly away from the caller's own city. People call family, friends and local
     businesses; a list of strangers drawn from everywhere is a cold-calling list. Couriers and
-    shops call many people but in one city. Weak on its own (national sales lines spread too)."""
+    shops call many people but in one city. Weak on its own (national sales lines spread too).
+    Numbers whose callees call back or whose customers call in (a client list, a hotline) are
+    not cold callers, whatever the spread: the same reciprocity checks as ``callee_fanout``.
+    Established company lines (an enterprise's cards held for a year or more) are left out."""
 
     name = "callee_region_spread"
     scenario = "fraud_caller"
@@ -37,6 +42,12 @@ class CalleeRegionSpread(Detector):
             "distinct callee home cities below which no number is flagged",
             basis="absolute",
             ge=2,
+        )
+        max_callback_share: float = threshold(
+            0.2, "most callees who call back", basis="absolute", ge=0, le=1
+        )
+        max_inbound_share: float = threshold(
+            0.2, "largest share of inbound calls", basis="absolute", ge=0, le=1
         )
         min_away_share: float = threshold(
             0.5,
@@ -72,11 +83,16 @@ class CalleeRegionSpread(Detector):
             cities_x_median=ibis._.callee_cities / ibis.greatest(ibis._.median_cities, 1.0),
             away_share=share(ibis._.away_callees, ibis._.onnet_callees),
         )
+        f = number_view(ctx.features).select("entity_id", "callback_share", "inbound_share")
+        j = j.join(f, "entity_id")
         hit = j.filter(
+            j.callback_share <= p.max_callback_share,
+            j.inbound_share <= p.max_inbound_share,
             j.cities_x_median >= p.min_cities_x_median,
             j.callee_cities >= p.min_cities,
             j.away_share >= p.min_away_share,
         )
+        hit = without_business_lines(ctx, hit)  # company lines: see _business_lines
         return hit.select(
             "entity_id",
             score=grade(
@@ -91,4 +107,6 @@ class CalleeRegionSpread(Detector):
             median_cities=hit.median_cities,
             onnet_callees=hit.onnet_callees,
             away_share=hit.away_share,
+            callback_share=hit.callback_share,
+            inbound_share=hit.inbound_share,
         )

@@ -6,6 +6,7 @@ import ibis.expr.types as ir
 
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
+from fraudwall.detectors.library._business_lines import without_business_lines
 from fraudwall.detectors.library._grading import fall, grade, rise
 from fraudwall.detectors.library._precedence import yield_to
 from fraudwall.detectors.library.iot_misuse import IotMisuse
@@ -23,7 +24,8 @@ class FraudCaller(Detector):
     go unanswered, where four in ten or more of a cold caller's are unanswered or cut off within
     seconds. Social heavy callers call the same people repeatedly. Numbers a narrower scenario
     explains are left to it: one-ring bursts, machine-paced dialling, woken dormant cards and
-    IoT cards used as phones."""
+    IoT cards used as phones.
+    Established company lines (an enterprise's cards held for a year or more) are left out."""
 
     name = "fraud_caller"
     scenario = "fraud_caller"
@@ -66,6 +68,7 @@ class FraudCaller(Detector):
             f.inbound_share <= p.max_inbound_share,
             f.fail_share >= p.min_fail_share,
         )
+        hit = without_business_lines(ctx, hit)  # company lines: see _business_lines
         return hit.select(
             "entity_id",
             score=grade(

@@ -7,6 +7,7 @@ import ibis.expr.types as ir
 
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
+from fraudwall.detectors.library._business_lines import without_business_lines
 
 
 class NumberAnomaly(Detector):
@@ -14,7 +15,8 @@ class NumberAnomaly(Detector):
     labels needed) and flags the most isolated share of the population. It is a watch-list
     signal for the first days of a deployment or for behaviour nobody has labelled yet: its
     score stays below the medium risk level on its own, and it adds weight to other signals
-    in risk fusion."""
+    in risk fusion.
+    Established company lines (an enterprise's cards held for a year or more) are left out."""
 
     name = "number_anomaly"
     scenario = "fraud_caller"
@@ -52,6 +54,7 @@ class NumberAnomaly(Detector):
         hit = hits.join(window, "entity_id")
         # Rank within the flagged tail: the cut scores half of max_score, the top max_score.
         span = ibis.greatest(hit.anomaly.max().over() - hit.cut, ibis.literal(1e-9))
+        hit = without_business_lines(ctx, hit)  # company lines: see _business_lines
         return hit.select(
             "entity_id",
             score=p.max_score * (0.5 + 0.5 * (hit.anomaly - hit.cut) / span),

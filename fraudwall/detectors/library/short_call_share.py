@@ -6,6 +6,7 @@ import ibis.expr.types as ir
 
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
+from fraudwall.detectors.library._business_lines import without_business_lines
 from fraudwall.detectors.library._grading import WEAK, grade, rise
 from fraudwall.features.number_calls import SHORT_CALL_S
 from fraudwall.features.number_profile import number_view
@@ -14,7 +15,8 @@ from fraudwall.features.number_profile import number_view
 class ShortCallShare(Detector):
     """Flags numbers placing many times more calls than the median caller of which nearly all
     go unanswered or end within seconds: people hang up on cold callers. Telemarketing shares
-    the pattern, so the score stays below the medium risk level on its own."""
+    the pattern, so the score stays below the medium risk level on its own.
+    Established company lines (an enterprise's cards held for a year or more) are left out."""
 
     name = "short_call_share"
     scenario = "fraud_caller"
@@ -44,6 +46,7 @@ class ShortCallShare(Detector):
             f.calls_out_x_median >= p.min_calls_out_x_median,
             f.calls_out >= p.min_calls_out,
         )
+        hit = without_business_lines(ctx, hit)  # company lines: see _business_lines
         return hit.select(
             "entity_id",
             score=grade(

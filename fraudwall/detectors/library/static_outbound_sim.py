@@ -8,6 +8,7 @@ from pydantic import Field
 
 from fraudwall.detectors.base import Context, Detector, ramp, share, threshold
 from fraudwall.detectors.base import Params as BaseParams
+from fraudwall.detectors.library._business_lines import without_business_lines
 
 
 class StaticOutboundSim(Detector):
@@ -19,7 +20,8 @@ class StaticOutboundSim(Detector):
     callers look the same, so the lead stays below medium risk unless the network also sees the
     SIM being swapped in and out of a device (``sim_change`` events), as a SIM bank's rotation
     does. It catches SIM-box SIMs whose box hides or changes its IMEI, and shares the
-    ``simbox`` signal with ``simbox_sim``."""
+    ``simbox`` signal with ``simbox_sim``.
+    Established company lines (an enterprise's cards held for a year or more) are left out."""
 
     name = "static_outbound_sim"
     scenario = "simbox_sim"
@@ -81,6 +83,7 @@ class StaticOutboundSim(Detector):
         )
         score = ramp(hit.rate_multiple, p.min_rate_multiple, p.full_score_multiple)
         rotated = hit.rotations_per_day >= p.min_rotations_per_day
+        hit = without_business_lines(ctx, hit)  # company lines: see _business_lines
         return hit.select(
             "entity_id",
             score=ibis.ifelse(rotated, score, ibis.least(score, p.unrotated_max_score)),
