@@ -33,11 +33,28 @@ def neighbourhood_svg(
     pos: dict[str, tuple[float, float]] = {f"{st}|{centre}": (cx, cy)}
     body: list[str] = []
     radius = {1: 170.0, 2: 310.0}
+    angle: dict[str, float] = {}
     for hop, recs in sorted(by_hop.items()):
         rad = radius.get(hop, 310.0 + 60 * (hop - 2))
-        for i, r in enumerate(recs):
-            a = 2 * math.pi * i / max(len(recs), 1) + (0.3 if hop % 2 == 0 else 0)
-            pos[f"{r.entity_type}|{r.entity_id}"] = (cx + rad * math.cos(a), cy + rad * math.sin(a))
+        if hop == 1:
+            slots = [2 * math.pi * i / max(len(recs), 1) for i in range(len(recs))]
+        else:
+            # Farther entities sit beside the first step of their path, fanned out a little.
+            groups: dict[str, list[int]] = {}
+            for i, r in enumerate(recs):
+                first = (r.path or [{}])[0]
+                groups.setdefault(
+                    f"{first.get('entity_type')}|{first.get('entity_id')}", []
+                ).append(i)
+            slots = [0.0] * len(recs)
+            for j, (parent, members) in enumerate(sorted(groups.items())):
+                base = angle.get(parent, 2 * math.pi * j / max(len(groups), 1))
+                for k, i in enumerate(members):
+                    slots[i] = base + 0.12 * (k - (len(members) - 1) / 2)
+        for r, a in zip(recs, slots, strict=True):
+            key = f"{r.entity_type}|{r.entity_id}"
+            angle[key] = a
+            pos[key] = (cx + rad * math.cos(a), cy + rad * math.sin(a))
     # edges along each record's path
     for r in shown:
         prev = f"{st}|{centre}"
