@@ -91,13 +91,21 @@ class SmsClassifier:
             w = self.coef[0][x.indices] * np.repeat(sign, np.diff(x.indptr))
         else:
             w = self.coef[np.repeat(k, np.diff(x.indptr)), x.indices]
-        contrib = x.data * w
-        row = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
-        pos = contrib > 0
-        row, col, contrib = row[pos], x.indices[pos], contrib[pos]
-        order = np.lexsort((-contrib, row))
+        contrib = np.maximum(x.data * w, 0)
+        n = x.shape[0]
+        lengths = np.diff(x.indptr)
+        row = np.repeat(np.arange(n), lengths)
+        # Only n-grams within a quarter of the row's strongest can be among its top few:
+        # pruning first keeps the sort small.
+        row_max = np.zeros(n)
+        filled = lengths > 0
+        if contrib.size:
+            row_max[filled] = np.maximum.reduceat(contrib, x.indptr[:-1][filled])
+        keep = (contrib > 0) & (contrib >= 0.25 * row_max[row])
+        row, col, contrib = row[keep], x.indices[keep], contrib[keep]
+        order = np.argsort(row + 1.0 / (1.0 + contrib / row_max[row]), kind="stable")
         row, col = row[order], col[order]
-        start = np.searchsorted(row, np.arange(x.shape[0]))
+        start = np.searchsorted(row, np.arange(n))
         rank = np.arange(row.size) - start[row]
         sel = rank < 3 * top  # spare candidates: a homophone twin of a shown n-gram is skipped
         out: list[list[str]] = [[] for _ in range(x.shape[0])]
@@ -134,10 +142,14 @@ def _platt(d: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def best_threshold(score: np.ndarray, y: np.ndarray) -> float:
-    """The score threshold with the highest F1 for one class (ties: the lowest threshold).
+    """The threshold with the highest F1 for one class.
+
+    The best cut keeps the scores down to some ``s[i]``; the threshold is set half-way to the
+    next lower score, so a new message scoring a little below the lowest positive seen in
+    training still passes (ties between cuts: the stricter one).
 
     >>> best_threshold(np.array([0.1, 0.4, 0.6, 0.9]), np.array([0, 0, 1, 1]))
-    0.6
+    0.5
     """
     order = np.argsort(-score, kind="stable")
     s, t = score[order], y[order].astype(np.int64)
@@ -147,7 +159,7 @@ def best_threshold(score: np.ndarray, y: np.ndarray) -> float:
     # Only cut between distinct scores.
     last = np.r_[s[1:] != s[:-1], True]
     i = int(np.argmax(np.where(last, f1, -1)))
-    return float(s[i])
+    return float((s[i] + s[i + 1]) / 2) if i + 1 < s.size else float(s[i])
 
 
 def fit(

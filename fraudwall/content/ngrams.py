@@ -43,20 +43,21 @@ def grams(texts: list[str], orders: tuple[int, ...], channels: tuple[str, ...] =
     for ci, channel in enumerate(channels):
         c = homophone_table()[cps] if channel == "homophone" else cps
         c64 = c.astype(np.uint64)
-        for n in orders:
+        # One running polynomial hash per channel, seeded by the channel: the n-gram hash is
+        # the (n-1)-gram hash times a prime plus the next codepoint, so each order costs one
+        # pass. Hashes of different orders or channels coincide only by 64-bit chance.
+        h = np.full(c.size, ci + 1, dtype=np.uint64)
+        for n in range(1, max(orders, default=0) + 1):
             m = c.size - n + 1
             if m <= 0:
+                break
+            h = h[:m] * _MUL + c64[n - 1 : n - 1 + m]
+            if n not in orders:
                 continue
-            # The channel and order seed the hash, so a unigram of one channel can never
-            # share a key with another channel's (a XOR-ed tag would let them collide).
-            h = np.full(m, (ci << 8) | n, dtype=np.uint64)
-            for k in range(n):
-                h = h * _MUL + c64[k : k + m]
-            ok = row[:m] == row[n - 1 : n - 1 + m]
-            h = (h ^ (h >> np.uint64(29))) * _MIX
-            idx = np.flatnonzero(ok)
+            idx = np.flatnonzero(row[:m] == row[n - 1 : n - 1 + m])
+            k = h[idx]
             rows_out.append(row[idx])
-            keys.append(h[idx])
+            keys.append((k ^ (k >> np.uint64(29))) * _MIX)
             starts.append(idx)
             ns.append(np.full(idx.size, n, dtype=np.int8))
             chans.append(np.full(idx.size, ci, dtype=np.int8))

@@ -183,4 +183,4 @@ def test_best_threshold_maximises_f1():
 
     s = np.array([0.95, 0.9, 0.8, 0.7, 0.3, 0.2])
     y = np.array([1, 1, 0, 1, 0, 0])
-    assert best_threshold(s, y) == pytest.approx(0.7)
+    assert best_threshold(s, y) == pytest.approx(0.5)  # cut below 0.7, half-way to 0.3
