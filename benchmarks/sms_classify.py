@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 flock /tmp/fraudwall-heavy.lock \
         taskset -c 0 .venv/bin/python benchmarks/sms_classify.py \
-        --texts ../shared/data/fraud_texts/train.csv [--repeat 5] [--batch 10000]
+        --texts ../shared/data/fraud_texts/train.csv [--repeat 5] [--batch 10000] [--rounds 3]
 
 Both classifiers are trained in this process on the given file (nothing is saved: a model
 trained on a research data set is never shipped), then classify every message ``--repeat``
@@ -46,6 +46,7 @@ def main() -> None:
     ap.add_argument("--texts", type=Path, required=True)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--batch", type=int, default=10_000)
+    ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args()
     df = read_texts(a.texts, labelled=True)
     texts, labels = df["content"].tolist(), df["label"].tolist()
@@ -59,10 +60,19 @@ def main() -> None:
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True)
     base = LinearSVC(C=0.5).fit(vec.fit_transform(texts), labels)
 
-    fast = _rate(lambda t: model.classify(t, reasons=0), texts, a.repeat, a.batch)
-    with_reasons = _rate(lambda t: model.classify(t, reasons=3), texts, a.repeat, a.batch)
-    plain_rate = _rate(lambda t: plain.classify(t, reasons=3), texts, a.repeat, a.batch)
-    baseline = _rate(lambda t: base.predict(vec.transform(t)), texts, a.repeat, a.batch)
+    configs = {
+        "fast": lambda t: model.classify(t, reasons=0),
+        "reasons": lambda t: model.classify(t, reasons=3),
+        "plain": lambda t: plain.classify(t, reasons=3),
+        "baseline": lambda t: base.predict(vec.transform(t)),
+    }
+    # Rounds alternate between the configurations and the best round of each is kept, so a
+    # burst of load from elsewhere on a shared machine does not favour one of them.
+    best = dict.fromkeys(configs, 0.0)
+    for _ in range(a.rounds):
+        for name, fn in configs.items():
+            best[name] = max(best[name], _rate(fn, texts, a.repeat, a.batch))
+    fast, with_reasons, plain_rate, baseline = (best[k] for k in configs)
     print(f"fraudwall label+score:          {fast:10,.0f} messages/s")
     print(f"fraudwall label+score+reasons:  {with_reasons:10,.0f} messages/s")
     print(f"plain channel only, +reasons:   {plain_rate:10,.0f} messages/s")

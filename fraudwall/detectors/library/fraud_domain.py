@@ -3,6 +3,8 @@ imitates a brand or government site and that flagged numbers or fraud SMS lead t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
@@ -174,7 +176,7 @@ def _lexical(names: list[str], brands_file: str) -> pd.DataFrame:
     from fraudwall.content.domain_signals import lexical_risk, load_brands
     from fraudwall.content.extract import to_ascii
 
-    book = load_brands(brands_file or None)
+    book = load_brands(Path(brands_file) if brands_file else None)
     rows = []
     for name in names:
         host = to_ascii(name)
