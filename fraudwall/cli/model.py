@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,6 +68,24 @@ def train(
     ] = None,
     id_column: IdColumn = None,
     seed: Annotated[int, typer.Option("--seed", help="random seed (same seed, same model)")] = 0,
+    threshold_bootstrap: Annotated[
+        int,
+        typer.Option(
+            "--threshold-bootstrap",
+            min=0,
+            help="choose the decision threshold as the median best-F1 threshold of this many "
+            "resamples of the out-of-fold predictions (0: best F1 of one sample)",
+        ),
+    ] = 0,
+    precision_target: Annotated[
+        float | None,
+        typer.Option(
+            "--precision-target",
+            min=0.0,
+            max=1.0,
+            help="choose the lowest threshold reaching this precision instead of best F1",
+        ),
+    ] = None,
 ) -> None:
     """Cross-validate and train a model on the labelled numbers; write MODEL_DIR."""
     from fraudwall.models import read_edges, read_features, read_labels, train_model
@@ -74,7 +93,11 @@ def train(
     if (workspace is None) == (features is None or labels is None):
         console.print("[bold red]error:[/] give --features and --labels, or --workspace")
         raise typer.Exit(2)
-    config = training_config()
+    config = dataclasses.replace(
+        training_config(),
+        threshold_bootstrap=threshold_bootstrap,
+        precision_target=precision_target,
+    )
     with _errors(), progress() as bar:
         task = bar.add_task("reading inputs", total=None)
         if workspace is not None:

@@ -39,12 +39,33 @@ class Platt:
 
 
 def choose_threshold(
-    y: np.ndarray, p: np.ndarray, *, precision_target: float | None = None
+    y: np.ndarray,
+    p: np.ndarray,
+    *,
+    precision_target: float | None = None,
+    bootstrap: int = 0,
+    seed: int = 0,
 ) -> float:
     """Decision threshold on probability ``p``: best F1, or the lowest meeting the precision target.
 
     When no threshold reaches the precision target, the one with the highest precision is used.
+    With ``bootstrap`` > 0 the best-F1 threshold is the median of the best-F1 thresholds of that
+    many resamples of ``(y, p)``: the F1 curve is flat near its top, so the arg-max of one sample
+    moves with a handful of rows, and the median of resamples does not.
+
+    >>> y = np.array([0, 0, 0, 1, 1, 1]); p = np.array([.1, .2, .6, .4, .8, .9])
+    >>> choose_threshold(y, p), choose_threshold(y, p, bootstrap=50) > 0
+    (0.4, True)
     """
+    if bootstrap > 0 and precision_target is None:
+        rng = np.random.default_rng(seed)
+        picks = []
+        for _ in range(bootstrap):  # a few hundred resamples of a few thousand rows
+            idx = rng.integers(0, len(y), len(y))
+            if 0 < y[idx].sum() < len(idx):
+                picks.append(choose_threshold(y[idx], p[idx]))
+        if picks:
+            return float(np.median(picks))
     precision, recall, thresholds = precision_recall_curve(y, p)
     precision, recall = precision[:-1], recall[:-1]  # the last point has no threshold
     if precision_target is not None:

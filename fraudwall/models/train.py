@@ -66,6 +66,8 @@ class ModelConfig:
     cv_folds: int = 5
     inner_folds: int = 5
     precision_target: float | None = None
+    #: resamples for a bootstrap-median best-F1 threshold (0: the arg-max of one sample)
+    threshold_bootstrap: int = 0
     top_reasons: int = 3
 
     def __post_init__(self) -> None:
@@ -140,7 +142,13 @@ def _fit(design: pd.DataFrame, labels: pd.Series, config: ModelConfig, seed: int
         b = _booster(x.iloc[fit_rows], y[fit_rows], config.params, seed)
         margin[held_rows] = np.asarray(b.predict(x.iloc[held_rows].to_numpy(), raw_score=True))
     platt = Platt.fit(margin, y)
-    threshold = choose_threshold(y, platt.apply(margin), precision_target=config.precision_target)
+    threshold = choose_threshold(
+        y,
+        platt.apply(margin),
+        precision_target=config.precision_target,
+        bootstrap=config.threshold_bootstrap,
+        seed=seed,
+    )
     return _Fitted(_booster(x, y, config.params, seed), platt, threshold)
 
 
@@ -245,6 +253,11 @@ def train_model(
         "threshold_rule": (
             f"lowest with precision ≥ {config.precision_target}"
             if config.precision_target is not None
+            else (
+                f"median over {config.threshold_bootstrap} resamples of the threshold that "
+                "maximises fraud-class F1 on out-of-fold training predictions"
+            )
+            if config.threshold_bootstrap
             else "maximises fraud-class F1 on out-of-fold training predictions"
         ),
         "top_reasons": config.top_reasons,

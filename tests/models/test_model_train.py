@@ -210,3 +210,21 @@ def test_no_reason_only_when_nothing_pushed_the_score_up(plain_model, world) -> 
     # with every contribution ≤ 0 a number scores at most what the average number scores
     average = plain_model.platt.apply(contrib[:, -1])
     assert (scores.loc[calm, "score"] <= average[calm] + 1e-12).all()
+
+
+def test_bootstrap_threshold_is_deterministic_and_steadier_than_one_argmax() -> None:
+    rng = np.random.default_rng(5)
+    y = (rng.random(3000) < 0.3).astype(int)
+    p = np.clip(rng.normal(0.35 + 0.3 * y, 0.18), 0, 1)
+    a = choose_threshold(y, p, bootstrap=100, seed=1)
+    assert a == choose_threshold(y, p, bootstrap=100, seed=1)
+    assert p.min() <= a <= p.max()
+    # on halves of the data, the bootstrap median moves less than the single arg-max does
+    halves = [np.arange(0, 1500), np.arange(1500, 3000)]
+    single = [choose_threshold(y[h], p[h]) for h in halves]
+    boot = [choose_threshold(y[h], p[h], bootstrap=100, seed=1) for h in halves]
+    assert abs(boot[0] - boot[1]) <= abs(single[0] - single[1]) + 0.02
+    # a precision target wins over the bootstrap rule
+    assert choose_threshold(y, p, precision_target=0.9, bootstrap=50) == choose_threshold(
+        y, p, precision_target=0.9
+    )
