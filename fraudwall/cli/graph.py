@@ -72,8 +72,7 @@ def rings(
     try:
         records = workspace_rings(workspace=workspace)
         if leads is not None:
-            full = workspace_rings(workspace=workspace, unmasked=True)
-            df = ring_leads(full)
+            df = ring_leads(workspace=workspace)
             tmp = leads.with_suffix(leads.suffix + ".tmp")
             df.to_parquet(tmp, index=False)
             tmp.replace(leads)

@@ -3,11 +3,11 @@
 A den is where devices that run many SIMs work side by side. Today's ``den_cell`` detector
 looks at one cell at a time and misses a den whose devices spread over neighbouring cells or
 move between them. Here a device's places are the cells carrying a good share of its calls;
-two devices belong to one den when their places are the same or neighbouring cells
-(``near_km`` apart when the cells table has coordinates) *and* they work the same hours; the
-connected groups (igraph) are the dens. A second kind of den shows only in the called
-subscribers' records: a fixed-line GOIP trunk, a block of consecutive landline numbers that
-cold-call many subscribers.
+two devices belong to one den when their places are the same or neighbouring cells (among
+each other's nearest cells, or ``near_km`` apart; needs the cells table's coordinates) *and*
+they work the same hours; the connected groups (igraph) are the dens. A second kind of den
+shows only in the called subscribers' records: a fixed-line GOIP trunk, a block of
+consecutive landline numbers that cold-call many subscribers.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ class DenParams:
     place_share: float = 0.1
     #: cells at most this far apart are neighbours (needs cell coordinates)
     near_km: float = 1.5
+    #: ... and so are a cell and its nearest few cells, however far (sparse layouts)
+    near_cells: int = 2
     #: overlap (Jaccard) of two devices' active clock hours to work "at the same time"
     min_hour_overlap: float = 0.3
     #: fixed-line trunks: numbers in one block of 100, each calling this many subscribers
@@ -120,24 +122,48 @@ def _power(t: Tables, imeis: list[str]) -> dict[str, float]:
     return {r.imei: r.n / max(r.days, 1) for r in g.itertuples()}
 
 
-def _neighbours(t: Tables, cells: list[str], near_km: float) -> set[tuple[str, str]]:
-    """Pairs of cells at most ``near_km`` apart (only when coordinates are known)."""
+def _neighbours(t: Tables, cells: list[str], p: DenParams) -> set[tuple[str, str]]:
+    """Pairs of the candidate cells that are neighbours: one is among the other's
+    ``near_cells`` nearest cells of the whole network, or they are at most ``near_km`` apart.
+
+    Adjacency by rank works in sparse rural layouts and dense city ones alike; it needs the
+    cells table's coordinates (without them only a shared cell groups devices).
+    """
     if "cells" not in t or len(cells) < 2:
         return set()
     c = t["cells"]
-    xy = c.filter(c.cell_id.isin(cells) & c.lat.notnull() & c.lon.notnull()).to_pandas()
-    if len(xy) < 2:
+    allxy = c.filter(c.lat.notnull() & c.lon.notnull()).select("cell_id", "lat", "lon").to_pandas()
+    cand = allxy[allxy["cell_id"].isin(cells)]
+    if len(cand) < 2:
         return set()
-    lat = np.radians(xy["lat"].to_numpy(float))
-    lon = np.radians(xy["lon"].to_numpy(float))
-    # haversine, all pairs of the (few) candidate cells
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
-    km = 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-    i, j = np.nonzero(np.triu(km <= near_km, 1))
-    ids = xy["cell_id"].tolist()
-    return {(ids[a_], ids[b_]) for a_, b_ in zip(i.tolist(), j.tolist(), strict=True)}
+    km = _haversine(
+        cand["lat"].to_numpy(float),
+        cand["lon"].to_numpy(float),
+        allxy["lat"].to_numpy(float),
+        allxy["lon"].to_numpy(float),
+    )
+    ids_all = allxy["cell_id"].tolist()
+    ids = cand["cell_id"].tolist()
+    k = min(p.near_cells + 1, km.shape[1])
+    nearest = np.argsort(km, axis=1)[:, :k]  # includes the cell itself
+    near_of = {a: {ids_all[j] for j in row} for a, row in zip(ids, nearest.tolist(), strict=True)}
+    col = {v: j for j, v in enumerate(ids_all)}
+    out: set[tuple[str, str]] = set()
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            if b in near_of[a] or a in near_of[b] or km[i, col[b]] <= p.near_km:
+                out.add((a, b))
+    return out
+
+
+def _haversine(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
+    """Kilometres between every point of the first set and every point of the second."""
+    la1, lo1 = np.radians(lat1)[:, None], np.radians(lon1)[:, None]
+    la2, lo2 = np.radians(lat2)[None, :], np.radians(lon2)[None, :]
+    a = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
 def _device_dens(
@@ -155,7 +181,7 @@ def _device_dens(
     imeis = devices["imei"].tolist()
     index = {d: i for i, d in enumerate(imeis)}
     cells = sorted(set(places["cell"]))
-    near = _neighbours(t, cells, p.near_km)
+    near = _neighbours(t, cells, p)
     hour_sets = {d: set(g["hour"].astype(int)) for d, g in hours.groupby("imei")}
     cell_sets = {d: set(g["cell"]) for d, g in places.groupby("imei")}
     # devices per cell, and cells per neighbouring cell, to find candidate device pairs

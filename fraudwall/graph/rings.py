@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import igraph as ig
 import numpy as np
+import pandas as pd
 
 from fraudwall.graph.model import KIND_CODE, EntityGraph
 from fraudwall.graph.records import Member, Record, show
@@ -167,3 +168,41 @@ def _ring_record(
         members=mem,
         nodes=[int(x) for x in nums],
     )
+
+
+def member_rows(
+    g: EntityGraph, rings: list[Record], flagged: np.ndarray | None = None
+) -> list[dict[str, object]]:
+    """One row per member number of each ring (stored id, the ring's score and evidence, and
+    when the number was first and last seen in the graph): what ``fraud_ring`` leads carry.
+    ``rings`` must come from :func:`find_rings` (their ``nodes``)."""
+    flagged = np.zeros(g.n_nodes, bool) if flagged is None else flagged
+    stored = g.nodes["entity_id"]
+    first = np.full(g.n_nodes, np.iinfo(np.int64).max)
+    last = np.zeros(g.n_nodes, dtype=np.int64)
+    np.minimum.at(first, g.src, g.first_s)
+    np.minimum.at(first, g.dst, g.first_s)
+    np.maximum.at(last, g.src, g.last_s)
+    np.maximum.at(last, g.dst, g.last_s)
+    rows: list[dict[str, object]] = []
+    seen: set[int] = set()
+    for r in rings:
+        roles = [m.role for m in r.members or []]
+        for node in r.nodes:
+            if node in seen:
+                continue
+            seen.add(node)
+            rows.append(
+                {
+                    "entity_id": str(stored[node].as_py()),
+                    "score": float(r.score),
+                    "first_seen": pd.Timestamp(int(first[node]), unit="s"),
+                    "last_seen": pd.Timestamp(int(last[node]), unit="s"),
+                    "ring": str(r.extra.get("ring", "")),
+                    "ring_numbers": len(r.nodes),
+                    "ring_flagged": int(flagged[r.nodes].sum()),
+                    "ring_devices": roles.count("device"),
+                    "ring_holders": roles.count("holder"),
+                }
+            )
+    return rows

@@ -7,9 +7,7 @@ and marks entities the run flagged when the workspace is a run directory.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -70,36 +68,38 @@ def seed_lookalikes(
     return lookalikes(g, seeds, top=top, unmasked=unmasked, source=str(seeds_file))
 
 
-def ring_leads(records: list[Record], *, run_id: str = "rings") -> pd.DataFrame:
-    """One ``fraud_ring`` lead per member number of each ring (the contract's lead columns)."""
+def ring_leads(*, workspace: str | Path, run_id: str = "rings") -> pd.DataFrame:
+    """``fraud_ring`` leads (the contract's lead columns): one per member number of each ring,
+    as the ``fraud_ring`` detector writes them in a run; numbers as stored (unmasked)."""
+    from fraudwall.detectors.library.fraud_ring import FraudRingMember
+    from fraudwall.graph.rings import member_rows
     from fraudwall.scoring.leads import LEAD_COLUMNS
 
-    rows: list[dict[str, Any]] = []
-    now = datetime.now(UTC).replace(tzinfo=None)
-    for r in records:
-        ring = r.extra.get("ring", "")
-        for m in r.members or []:
-            if m.entity_type != "msisdn":
-                continue
-            rows.append(
-                {
-                    "entity_type": "msisdn",
-                    "entity_id": m.entity_id,
-                    "scenario": "fraud_ring",
-                    "detector": "graph_rings",
-                    "signal": "fraud_ring",
-                    "score": r.score,
-                    "risk_level": "high"
-                    if r.score >= 0.8
-                    else "medium"
-                    if r.score >= 0.6
-                    else "low",
-                    "reasons": f"member of ring {ring}: " + "; ".join(r.reasons),
-                    "evidence": json.dumps({"ring": ring, "size": len(r.members or [])}),
-                    "first_seen": now,
-                    "last_seen": now,
-                    "run_id": run_id,
-                    "policy_version": "graph-1",
-                }
-            )
-    return pd.DataFrame(rows, columns=LEAD_COLUMNS)
+    g = open_graph(workspace)
+    flagged = flagged_mask(g, run_flags(g, workspace))
+    rows = member_rows(g, find_rings(g, flagged=flagged, unmasked=True), flagged)
+    out = []
+    for row in rows:
+        evidence = {
+            k: row[k]
+            for k in ("ring", "ring_numbers", "ring_flagged", "ring_devices", "ring_holders")
+        }
+        score = float(row["score"])  # type: ignore[arg-type]
+        out.append(
+            {
+                "entity_type": "msisdn",
+                "entity_id": row["entity_id"],
+                "scenario": "fraud_ring",
+                "detector": FraudRingMember.name,
+                "signal": FraudRingMember.signal,
+                "score": score,
+                "risk_level": "high" if score >= 0.8 else "medium" if score >= 0.6 else "low",
+                "reasons": FraudRingMember.reason.format(**evidence),
+                "evidence": json.dumps({"features": evidence}),
+                "first_seen": row["first_seen"],
+                "last_seen": row["last_seen"],
+                "run_id": run_id,
+                "policy_version": "default",
+            }
+        )
+    return pd.DataFrame(out, columns=LEAD_COLUMNS)

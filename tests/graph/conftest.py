@@ -81,7 +81,10 @@ def _cells() -> pa.Table:
         [
             {"cell_id": "CELL-1", "lat": 30.0, "lon": 114.0},
             {"cell_id": "CELL-2", "lat": 30.005, "lon": 114.004},  # about 600 m away
+            {"cell_id": "CELL-3", "lat": 29.995, "lon": 113.996},
             {"cell_id": "CELL-G", "lat": 31.0, "lon": 115.0},
+            {"cell_id": "CELL-G2", "lat": 31.004, "lon": 115.0},
+            {"cell_id": "CELL-G3", "lat": 30.996, "lon": 115.0},
         ]
     )
 

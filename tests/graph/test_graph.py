@@ -111,10 +111,10 @@ def test_dens_group_boxes_in_neighbouring_cells(ws: Workspace):
 
 
 def test_dens_apart_stay_apart(ws: Workspace):
-    # 600 m apart is a neighbour at 1.5 km but not at 0.2 km
+    # 600 m apart is a neighbour at 1.5 km, but not at 0.2 km when rank does not count
     from fraudwall.graph.dens import DenParams
 
-    dens = find_dens(ws, params=DenParams(near_km=0.2))
+    dens = find_dens(ws, params=DenParams(near_km=0.2, near_cells=0))
     box_dens = [d for d in dens if {"CELL-1", "CELL-2"} & set(d.extra.get("cells", []))]
     assert len(box_dens) == 2
 
@@ -202,3 +202,17 @@ def test_the_simulator_records_ring_membership(tmp_path: Path):
     assert len(rings) >= 4 and all(r.startswith("ring-") for r in rings)
     callers = truth.filter(pc.equal(truth["label"], "fraud_caller"))
     assert set(ring["entity_id"].to_pylist()) <= set(callers["entity_id"].to_pylist())
+
+
+def test_rings_leads_file_has_the_lead_columns(ws: Workspace, tmp_path: Path):
+    import pandas as pd
+
+    from fraudwall.scoring.leads import LEAD_COLUMNS
+
+    out = tmp_path / "leads.parquet"
+    r = runner.invoke(app, ["rings", "--workspace", str(ws.path), "--leads", str(out), "--json"])
+    assert r.exit_code == 0, r.output
+    leads = pd.read_parquet(out)
+    assert list(leads.columns) == LEAD_COLUMNS
+    assert sorted(leads["entity_id"]) == sorted(GANG)
+    assert (leads["scenario"] == "fraud_ring").all() and (leads["detector"] == "fraud_ring").all()

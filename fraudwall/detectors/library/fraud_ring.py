@@ -57,7 +57,7 @@ class FraudRingMember(Detector):
 
     def find(self, ctx: Context, p: Params) -> ir.Table:
         from fraudwall.graph.model import EntityGraph
-        from fraudwall.graph.rings import RingParams, find_rings
+        from fraudwall.graph.rings import RingParams, find_rings, member_rows
         from fraudwall.graph.store import open_graph
         from fraudwall.store import Tables
 
@@ -83,32 +83,10 @@ class FraudRingMember(Detector):
             ),
             unmasked=True,
         )
-        rows = []
-        first = np.full(g.n_nodes, np.iinfo(np.int64).max)
-        last = np.zeros(g.n_nodes, dtype=np.int64)
-        np.minimum.at(first, g.src, g.first_s)
-        np.minimum.at(first, g.dst, g.first_s)
-        np.maximum.at(last, g.src, g.last_s)
-        np.maximum.at(last, g.dst, g.last_s)
-        for r in rings:
-            roles = [m.role for m in r.members or []]
-            for node in r.nodes:
-                rows.append(
-                    {
-                        "entity_id": str(stored[node]),
-                        "score": float(r.score),
-                        "first_seen": pd.Timestamp(int(first[node]), unit="s"),
-                        "last_seen": pd.Timestamp(int(last[node]), unit="s"),
-                        "ring": str(r.extra.get("ring", "")),
-                        "ring_numbers": len(r.nodes),
-                        "ring_flagged": int(flagged[r.nodes].sum()),
-                        "ring_devices": roles.count("device"),
-                        "ring_holders": roles.count("holder"),
-                    }
-                )
+        rows = member_rows(g, rings, flagged)
         if not rows:
             return empty
-        df = pd.DataFrame(rows).drop_duplicates("entity_id")
+        df = pd.DataFrame(rows)
         return ibis.memtable(df)
 
 
