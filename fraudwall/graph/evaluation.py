@@ -6,6 +6,8 @@ JSON with:
 - rings: purity (share of an output ring's numbers from its main planted ring, over output
   rings holding planted members), recall (per planted ring, the largest share of it inside one
   output ring), and how many output rings hold no planted member but fraud numbers otherwise;
+  as ``fraud_ring`` leads (one per member number): precision against the planted rings, the
+  share that are fraud numbers of any kind, and recall of planted members;
 - dens: recall (planted den cells inside some den) and precision (dens holding a planted cell);
 - trace: recall of ring mates within 2 hops, from each planted member (up to 50);
 - look-alikes: precision at 10 and 100 (results labelled as fraud numbers), from 3 random sets
@@ -67,6 +69,14 @@ def evaluate_relations(run: str | Path, truth: str | Path, *, seed: int = 7) -> 
         best[top] = max(best.get(top, 0), int(vc.iloc[0]))
     sizes = ring_of.value_counts()
     recall = [best.get(str(k), 0) / int(n) for k, n in sizes.items()]
+    members = {str(x) for r in rings for x in disp[r.nodes]}
+    planted = set(ring_of.index)
+    out["ring_leads"] = {
+        "numbers": len(members),
+        "precision_vs_planted_rings": _r(len(members & planted) / max(len(members), 1)),
+        "share_that_are_fraud_numbers": _r(len(members & fraud) / max(len(members), 1)),
+        "recall_of_planted_members": _r(len(members & planted) / max(len(planted), 1)),
+    }
     out["rings"] = {
         "planted": int(sizes.size),
         "found": len(rings),
