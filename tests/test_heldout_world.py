@@ -32,6 +32,7 @@ SHORTFALLS = {
 #: Hard-negative kinds that are still flagged (at low risk) on more than 1%.
 NOISY_KINDS = {
     "hung_up_callee": "victim_multi_contact keeps people several fraud callers reached",
+    "listened_to_fraudster": "a long talk with a fraud caller alone is a low-risk victim lead",
 }
 
 

@@ -37,6 +37,7 @@ BENIGN_KINDS = (
     "second_hand_phone",
     "iot_fleet",
     "hung_up_callee",
+    "listened_to_fraudster",
     "dormant_returned",
 )
 

@@ -240,6 +240,10 @@ class FraudCallers(BasePlant):
             hung = np.unique(b[(b < w.n) & (dur > 0) & (dur <= 10)])
             hung = hung[~np.isin(hung, self.victims.victim)]  # a victim hooked by another call
             w.labels.add("msisdn", hung, "benign", day.t0, "hung_up_callee")
+            # ... and so are those who listened for a minute or more and did not fall for it.
+            heard = np.unique(b[(b < w.n) & (dur >= 60)])
+            heard = heard[~np.isin(heard, self.victims.victim)]
+            w.labels.add("msisdn", heard, "benign", day.t0, "listened_to_fraudster")
             rep = (b < w.n) & (dur > 0) & (rng.random(a.size) < 0.012)
             at = np.minimum(t[rep] + rng.integers(600, 36_000, int(rep.sum())), w.horizon - 1)
             w.complaints.add(b[rep], a[rep], at, "fraud")
