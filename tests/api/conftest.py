@@ -43,6 +43,7 @@ class Service:
     url: str
     db: Database
     tokens: dict[str, str] = field(default_factory=dict)
+    keys_dir: Path | None = None
 
     def client(self, who: str | None = None, **kw: object) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
@@ -107,7 +108,7 @@ def service(db: Database, tmp_path: Path) -> Iterator[Service]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     try:
-        yield Service(f"http://127.0.0.1:{port}", db, tokens)
+        yield Service(f"http://127.0.0.1:{port}", db, tokens, tmp_path / "keys")
     finally:
         server.should_exit = True
         thread.join(timeout=20)

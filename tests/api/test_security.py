@@ -60,6 +60,8 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/appeals/{appeal_id}/decide"): {S},
     ("POST", "/v1/feedback"): {L},
     ("GET", "/v1/stats/precision"): {A, S, AU},
+    ("POST", "/v1/share/export"): {S},
+    ("POST", "/v1/share/import"): {S},
     # Routes of other domains, in the same matrix.
     ("POST", "/v1/screen"): {SY},
     ("POST", "/v1/screen/ended"): {SY},

@@ -80,3 +80,57 @@ def test_case_batch_feedback_action_appeal_over_http(service) -> None:
         approve = next(a for a in entries if a["action"] == "batch.approve")
         assert approve["via"] == "api:POST /v1/batches/1/approve"
     assert {"batch.approve", "appeal.restored", "lists.add", "cases.confirmed"} <= actions
+
+
+def test_share_export_and_import_over_http(service, tmp_path) -> None:
+    from fraudwall.lists.keys import KeyStore
+
+    ours = KeyStore(service.keys_dir)
+    ours.init(operator="cq-telecom")
+    theirs = KeyStore(tmp_path / "their-keys")
+    theirs.init(operator="cq-unicom")
+    agreed = ours.set_partner("cq-unicom", public_key=theirs.public_key_hex()).hmac_key
+    theirs.set_partner("cq-telecom", hmac_key=agreed, public_key=ours.public_key_hex())
+    # The partner's file for us, made with the partner's own export.
+    from fraudwall.db import Database, upgrade
+    from fraudwall.lists import service as lists
+    from fraudwall.lists.models import EntryCreate
+    from fraudwall.lists.sharing import export_share
+
+    url = f"sqlite:///{tmp_path / 'them.db'}"
+    upgrade(url)
+    them = Database(url)
+    from conftest import seed  # type: ignore[import-not-found]
+
+    seed(them)
+    with them.session() as s:
+        lists.add_entry(s, list_name="numbers", data=EntryCreate(value="13912345678"), actor="ann")
+        export_share(
+            s,
+            keys=theirs,
+            list_name="numbers",
+            partner="cq-telecom",
+            out=tmp_path / "for-us.json",
+            actor="boss",
+        )
+    them.dispose()
+    with service.client("boss") as c:
+        r = c.post("/v1/share/export", params={"list": "numbers", "partner": "cq-unicom"})
+        assert r.status_code == 200 and r.json()["manifest"]["to"] == "cq-unicom"
+        assert (
+            c.post("/v1/share/export", params={"list": "numbers", "partner": "../x"}).status_code
+            == 422
+        )
+        data = (tmp_path / "for-us.json").read_bytes()
+        bad = data.replace(b'"reason_code": "other"', b'"reason_code": "fraud_caller"')
+        r = c.post("/v1/share/import", params={"partner": "cq-unicom"}, content=bad)
+        assert r.status_code == 422 and "altered" in r.json()["detail"]
+        assert (
+            c.post("/v1/share/import", params={"partner": "nobody"}, content=data).status_code
+            == 404
+        )
+        r = c.post("/v1/share/import", params={"partner": "cq-unicom"}, content=data)
+        assert r.status_code == 200 and r.json()["added"] == 1
+    with service.client("pos") as c:
+        listed = c.get("/v1/lists/numbers", params={"source": "partner"}).json()
+        assert listed[0]["partner"] == "cq-unicom" and listed[0]["is_token"]
