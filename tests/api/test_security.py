@@ -62,6 +62,9 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/stats/precision"): {A, S, AU},
     ("POST", "/v1/share/export"): {S},
     ("POST", "/v1/share/import"): {S},
+    ("GET", "/v1/tokens"): EVERYONE,  # each sees its own
+    ("POST", "/v1/tokens"): {S},  # (a token for another user)
+    ("POST", "/v1/tokens/{token_id}/revoke"): {S},  # (another user's token)
     # Routes of other domains, in the same matrix.
     ("POST", "/v1/screen"): {SY},
     ("POST", "/v1/screen/ended"): {SY},
@@ -74,6 +77,7 @@ PARAMS = {
     "list_name": "numbers",
     "entry_id": "1",
     "action_id": "1",
+    "token_id": "1",
     "appeal_id": "1",
     "name": "ann",
 }
@@ -88,6 +92,7 @@ BODIES: dict[str, Any] = {
     "/v1/lists/{list_name}/entries/{entry_id}/remove": {"reason": "x"},
     "/v1/users": {"name": "newbie", "role": "analyst"},
     "/v1/actions": {"case_id": 1, "type": "warn_sms"},
+    "/v1/tokens": {"user": "boss"},
     "/v1/actions/auto-path": {"enabled": False},
     "/v1/actions/{action_id}/reject": {"reason": "x"},
     "/v1/actions/{action_id}/callback": {"outcome": "reached"},

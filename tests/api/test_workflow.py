@@ -134,3 +134,19 @@ def test_share_export_and_import_over_http(service, tmp_path) -> None:
     with service.client("pos") as c:
         listed = c.get("/v1/lists/numbers", params={"source": "partner"}).json()
         assert listed[0]["partner"] == "cq-unicom" and listed[0]["is_token"]
+
+
+def test_tokens_over_http(service) -> None:
+    with service.client("ann") as c:
+        r = c.post("/v1/tokens", json={"user": "ann", "expires": "1d", "label": "laptop"})
+        assert r.status_code == 201
+        new = r.json()
+        assert new["token"].startswith("fw_") and new["expires_at"]
+        mine = c.get("/v1/tokens").json()
+        assert {t["user"] for t in mine} == {"ann"} and all("token" not in t for t in mine)
+        assert c.post("/v1/tokens", json={"user": "ann", "expires": "soon"}).status_code == 422
+    headers = {"Authorization": f"Bearer {new['token']}"}
+    with service.client() as c:
+        assert c.get("/v1/lists", headers=headers).status_code == 200
+        assert c.post(f"/v1/tokens/{new['id']}/revoke", headers=headers).status_code == 200
+        assert c.get("/v1/lists", headers=headers).status_code == 401
