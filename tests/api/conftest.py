@@ -112,3 +112,9 @@ def service(db: Database, tmp_path: Path) -> Iterator[Service]:
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+@pytest.fixture
+def seed_db():  # type: ignore[no-untyped-def]
+    """:func:`seed`, for tests that build a second database."""
+    return seed

@@ -82,7 +82,7 @@ def test_case_batch_feedback_action_appeal_over_http(service) -> None:
     assert {"batch.approve", "appeal.restored", "lists.add", "cases.confirmed"} <= actions
 
 
-def test_share_export_and_import_over_http(service, tmp_path) -> None:
+def test_share_export_and_import_over_http(service, tmp_path, seed_db) -> None:
     from fraudwall.lists.keys import KeyStore
 
     ours = KeyStore(service.keys_dir)
@@ -100,9 +100,7 @@ def test_share_export_and_import_over_http(service, tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'them.db'}"
     upgrade(url)
     them = Database(url)
-    from conftest import seed  # type: ignore[import-not-found]
-
-    seed(them)
+    seed_db(them)
     with them.session() as s:
         lists.add_entry(s, list_name="numbers", data=EntryCreate(value="13912345678"), actor="ann")
         export_share(

@@ -70,3 +70,9 @@ def keys(tmp_path: Path) -> KeyStore:
 def make_workspace():  # type: ignore[no-untyped-def]
     """:func:`write_workspace`, for tests."""
     return write_workspace
+
+
+@pytest.fixture
+def add_team():  # type: ignore[no-untyped-def]
+    """:func:`add_users`, for tests that build a second database."""
+    return add_users

@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import add_users  # type: ignore[import-not-found]
 from sqlalchemy import func, select
 
 from fraudwall.db import Database, upgrade
@@ -30,7 +29,7 @@ K_MOBILE = bytes(range(100, 132))
 
 
 @pytest.fixture
-def world(team: Database, keys: KeyStore, tmp_path: Path, make_workspace):  # type: ignore[no-untyped-def]
+def world(team: Database, keys: KeyStore, tmp_path: Path, make_workspace, add_team):  # type: ignore[no-untyped-def]
     """Us (cq-telecom, on the parametrised database) and a partner (cq-unicom, its own SQLite
     database, key store and workspace). Both pseudonymise IDs with the group key."""
     partner_keys = KeyStore(tmp_path / "keys-unicom")
@@ -43,7 +42,7 @@ def world(team: Database, keys: KeyStore, tmp_path: Path, make_workspace):  # ty
     url = f"sqlite:///{tmp_path / 'unicom.db'}"
     upgrade(url)
     partner_db = Database(url)
-    add_users(partner_db)
+    add_team(partner_db)
     holder = pseudonymise_id(RAW_ID, partner_keys.group_key())
     partner_ws = make_workspace(
         tmp_path / "unicom-ws",
