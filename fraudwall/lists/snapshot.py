@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fraudwall.audit import AuditEntry
 from fraudwall.db import Database
 from fraudwall.errors import NotFound
 from fraudwall.lists.check import Listing, Snapshot
@@ -141,11 +142,35 @@ class SnapshotBuilder:
         self._cards: dict[str, dict[str, int]] = {}
         self._outlets: dict[str, tuple[float, str, str]] = {}
         self._loaded = False
+        self._listed_stamp: tuple[object, ...] | None = None
+        self._lists: tuple[
+            dict[tuple[str, str], list[Listing]], dict[str, tuple[bytes, dict[str, list[Listing]]]]
+        ] = ({}, {})
+
+    def _lists_stamp(self, session: Session) -> tuple[object, ...]:
+        """Changes when any list changes: every change (add, update, remove, partner import)
+        writes an audit entry, so the newest such entry is a cheap, indexed version number."""
+        newest = session.scalar(
+            select(func.max(AuditEntry.id)).where(
+                AuditEntry.entity_type.in_(("list_entry", "list"))
+            )
+        )
+        folder = self.keys.path / "partners" if self.keys else None
+        keys = (
+            tuple(sorted((f.name, f.stat().st_mtime_ns) for f in folder.glob("*.json")))
+            if folder is not None and folder.is_dir()
+            else ()
+        )
+        return (newest, keys)
 
     def build(self) -> Snapshot:
         now = datetime.now(UTC)
         with self.db.session(via="check:snapshot", readonly=True) as s:
-            listed, partner_tokens = load_lists(s, self.keys, now)
+            stamp = self._lists_stamp(s)
+            if stamp != self._listed_stamp:
+                self._lists = load_lists(s, self.keys, now)
+                self._listed_stamp = stamp
+        listed, partner_tokens = self._lists
         ws = self.workspace
         if ws is not None:
             stamp = _store_stamp(ws)
