@@ -253,3 +253,42 @@ def test_appeal_restore_writes_the_reverse_and_holds_the_case(cases, tmp_path, m
         detail = show_case(s, case_id=cid)
     assert again.state is ActionState.requested and not again.automatic
     assert detail.hold and "物联网卡" in (detail.hold_reason or "")
+
+
+def test_provisioning_by_http_sends_each_command_with_its_id_as_idempotency_key(cases):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    got: list[tuple[str, dict]] = []
+
+    class Provisioning(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            got.append((self.headers["Idempotency-Key"], body))
+            self.send_response(503 if len(got) == 1 else 202)  # first attempt fails
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Provisioning)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/commands"
+    db, ids = cases
+    try:
+        with db.session() as s:
+            a = request_action(
+                s,
+                case_id=ids[("+8613800000003", "fraud_caller")],
+                type=ActionType.reverify,
+                actor="ana",
+                policy=POLICY,
+            )
+        with db.session() as s:
+            sent = dispatch_actions(s, actor="pipe", url=url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [x.state for x in sent] == [ActionState.dispatched]
+    assert [k for k, _b in got] == [a.command_id, a.command_id]
+    assert got[-1][1]["action"] == "reverify" and got[-1][1]["command_id"] == a.command_id
