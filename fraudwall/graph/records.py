@@ -116,7 +116,9 @@ def edge_words(g: EntityGraph, e: int, a: int, b: int, *, unmasked: bool = False
         mins = int(g.talk_s[e]) // 60
         return f"{n} call(s) between them, {mins} min of talk"
     if kind == "device":
-        return f"used device {name} ({n} records)" if ta == "msisdn" else f"device of {n} records"
+        if ta == "msisdn":
+            return f"used device {name} ({n} records)"
+        return f"used this device ({n} records)"
     if kind == "sim":
         return f"SIM {name} seen behind it"
     if kind == "holder":
