@@ -39,6 +39,7 @@ from fraudwall.scoring.risk import fuse
 from fraudwall.store import Tables, Workspace, connect
 from fraudwall.store.engine import check_engine
 from fraudwall.store.window import Window, parse_span
+from fraudwall.store.workspace import crash_point
 
 #: Called with (stage, done, total) as work advances; the CLI draws progress bars from it.
 Progress = Callable[[str, int, int], None]
@@ -298,9 +299,12 @@ def _publish(stage: Path, out: Path) -> None:
     if aside.exists() and not out.exists():
         os.replace(aside, out)  # an earlier publish crashed between its renames
     shutil.rmtree(aside, ignore_errors=True)
+    crash_point()
     if out.exists():
         os.replace(out, aside)
+        crash_point()
     os.replace(stage, out)
+    crash_point()
     shutil.rmtree(aside, ignore_errors=True)
 
 

@@ -74,6 +74,17 @@ class IngestLog:
         staged.write_text(self._text(), "utf-8")
         return Move(staged, self.path, replace=True)
 
+    def stage_current(self, directory: Path) -> Move:
+        """Write the log as it stands under ``directory``; returns the move that puts it in
+        place (applied with the rows it records)."""
+        staged = directory / LOG_NAME
+        staged.write_text(self._text(), "utf-8")
+        return Move(staged, self.path, replace=True)
+
+    def record(self, report: FileReport, ingested_at: str, days: list[str] | None) -> None:
+        """Record a file in memory (saved by :meth:`stage_current` or :meth:`add`)."""
+        self._record(report, ingested_at, days)
+
     def _record(self, report: FileReport, ingested_at: str, days: list[str] | None) -> None:
         entry = {k: v for k, v in asdict(report).items() if k in _FIELDS}
         entry["ingested_at"] = ingested_at

@@ -9,9 +9,11 @@ before that file.
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,6 +40,7 @@ from fraudwall.ingest.report import FileReport, IngestReport, TableReport
 from fraudwall.ingest.validate import Checks, check_header, validate_batch
 from fraudwall.ingest.writer import StagedStore
 from fraudwall.store import Workspace
+from fraudwall.store.workspace import DAY_PREFIX, Move
 
 
 @dataclass(frozen=True)
@@ -109,22 +112,21 @@ def _ingest(
 
     plan = _plan(data.files, report)
 
-    workspace.write_manifest({**workspace.manifest, **data.manifest})
     checks = Checks(tz, _local_now(now, tz) + timedelta(days=1), id_key)
     log = IngestLog(workspace)
     tracker = _Tracker(progress, events, sum(sf.size for sf, _ in plan))
-    for sf, known in plan:
-        table = TABLES[sf.table]
-        t0 = time.perf_counter()
-        fr = FileReport(sf.table, sf.name, file_sha256(sf.path), sf.size, sf.path.suffix[1:])
-        report.tables.setdefault(sf.table, TableReport(sf.table)).files.append(fr)
-        if log.get(sf.table, fr.sha256) is not None:
-            fr.skipped = True
-            report.notices.append(f"{sf.name}: already ingested (same content), skipped")
-            tracker.finish(sf, "skip", 0)
-            continue
-        _ingest_file(workspace, table, sf, known, fr, checks, tracker, log, t0)
-        tracker.finish(sf, "done", fr.rows_read)
+    # The whole batch is one journalled change (store files, quarantine, ingest log,
+    # manifest): a crash leaves the workspace as before the batch or as after it.
+    # The batch is one journalled change (store files, quarantine, ingest log, manifest): a
+    # crash leaves the workspace as before the batch or as after it. An unusable file stops
+    # the batch; the files before it are committed (their rows are good), it is not.
+    with workspace.staging() as batch_dir:
+        batch = _Batch(batch_dir)
+        try:
+            for sf, known in plan:
+                _one_file(workspace, sf, known, report, log, checks, tracker, batch)
+        finally:
+            _commit(workspace, batch, log, {**workspace.manifest, **data.manifest})
     report.seconds = time.perf_counter() - started
     return report
 
@@ -152,6 +154,41 @@ def _plan(
     return plan
 
 
+def _one_file(
+    workspace: Workspace,
+    sf: SourceFile,
+    known: list[str],
+    report: IngestReport,
+    log: IngestLog,
+    checks: Checks,
+    tracker: _Tracker,
+    batch: _Batch,
+) -> None:
+    table = TABLES[sf.table]
+    t0 = time.perf_counter()
+    fr = FileReport(sf.table, sf.name, file_sha256(sf.path), sf.size, sf.path.suffix[1:])
+    report.tables.setdefault(sf.table, TableReport(sf.table)).files.append(fr)
+    if log.get(sf.table, fr.sha256) is not None:
+        fr.skipped = True
+        report.notices.append(f"{sf.name}: already ingested (same content), skipped")
+        tracker.finish(sf, "skip", 0)
+        return
+    _ingest_file(workspace, table, sf, known, fr, checks, tracker, log, t0, batch)
+    tracker.finish(sf, "done", fr.rows_read)
+
+
+def _commit(ws: Workspace, batch: _Batch, log: IngestLog, manifest: dict[str, object]) -> None:
+    """Apply the batch's staged files, its log entries and the manifest as one change."""
+    if not batch.moves and (ws.path / MANIFEST).exists():
+        return
+    staged = batch.dir / MANIFEST
+    staged.write_text(json.dumps(manifest, indent=2), "utf-8")
+    moves = [*batch.moves, Move(staged, ws.path / MANIFEST, replace=True)]
+    if batch.moves:
+        moves.append(log.stage_current(batch.dir))
+    ws.apply(moves)
+
+
 def _ingest_file(
     ws: Workspace,
     table: Table,
@@ -162,44 +199,65 @@ def _ingest_file(
     tracker: _Tracker,
     log: IngestLog,
     t0: float,
+    batch: _Batch,
 ) -> None:
-    """Read, validate, deduplicate and commit one file, filling in ``fr``.
-
-    The file's store files, its quarantine file and the new ingest log are one journalled
-    change: a crash leaves the workspace as before the file or as after it.
-    """
+    """Read, validate and deduplicate one file, filling in ``fr``; its store files, quarantine
+    file and log entry join ``batch``, committed together at the end."""
     source = open_source(sf.path, str(sf.path))
     fr.format, fr.encoding = source.format, source.encoding
     prefix = fr.sha256[:16]
-    with ws.staging() as stage:
-        con = connect(stage / "dedup.duckdb")
-        staged = StagedStore(stage / "store", stage / "rows.parquet", table, prefix)
-        quarantine = QuarantineWriter(stage / "quarantine" / f"{prefix}.parquet")
-        try:
-            _stream(con, table, sf, source, known, fr, checks, tracker, staged, quarantine)
-            staged.close()
-            tracker.update(sf, sf.size, fr.rows_read, stage="dedup")
-            # Only the days the file covers can hold its duplicates (partition pruning): a
-            # record delivered again carries its own time stamp, so it falls on the same day;
-            # the cost of a file no longer grows with the store.
-            store_files = ws.parquet_files(
-                table.name, days=staged.days if table.time_column else None
-            )
-            result = deduplicate(con, table, staged, store_files, quarantine, file=sf.name)
-        finally:
-            quarantine.close()
-            staged.close()
-            con.close()
-            if isinstance(source, ParquetSource):
-                source.close()
-        fr.accepted, fr.duplicates = result.accepted, result.duplicates
-        fr.seconds = time.perf_counter() - t0
-        moves = ws.moves(stage / "store", ws.table_dir(table.name))
-        if quarantine.rows:
-            moves += ws.moves(stage / "quarantine", ws.quarantine_dir / table.name)
-        ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
-        moves.append(log.stage(fr, ingested_at, stage, days=sorted(staged.days)))
-        ws.apply(moves)
+    stage = batch.dir / f"{len(batch.files):05d}-{prefix}"
+    stage.mkdir()
+    con = connect(stage / "dedup.duckdb")
+    staged = StagedStore(stage / "store", stage / "rows.parquet", table, prefix)
+    quarantine = QuarantineWriter(stage / "quarantine" / f"{prefix}.parquet")
+    try:
+        _stream(con, table, sf, source, known, fr, checks, tracker, staged, quarantine)
+        staged.close()
+        tracker.update(sf, sf.size, fr.rows_read, stage="dedup")
+        # Only the days the file covers can hold its duplicates (partition pruning): a
+        # record delivered again carries its own time stamp, so it falls on the same day;
+        # the cost of a file no longer grows with the store. Files staged earlier in the
+        # batch count as stored.
+        days = staged.days if table.time_column else None
+        store_files = ws.parquet_files(table.name, days=days) + batch.staged(table.name, days)
+        result = deduplicate(con, table, staged, store_files, quarantine, file=sf.name)
+    finally:
+        quarantine.close()
+        staged.close()
+        con.close()
+        if isinstance(source, ParquetSource):
+            source.close()
+    shutil.rmtree(stage / "spill", ignore_errors=True)
+    fr.accepted, fr.duplicates = result.accepted, result.duplicates
+    fr.seconds = time.perf_counter() - t0
+    moves = ws.moves(stage / "store", ws.table_dir(table.name))
+    batch.files.append((table.name, [m.src for m in moves]))
+    if quarantine.rows:
+        moves += ws.moves(stage / "quarantine", ws.quarantine_dir / table.name)
+    batch.moves += moves
+    log.record(fr, datetime.now(UTC).isoformat(timespec="seconds"), sorted(staged.days))
+
+
+class _Batch:
+    """The staged, not yet committed, files of one ingestion."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
+        self.moves: list[Move] = []
+        #: (table, staged store files) per ingested input file, in order.
+        self.files: list[tuple[str, list[Path]]] = []
+
+    def staged(self, table: str, days: Collection[str] | None) -> list[Path]:
+        """Staged store files of ``table`` (on ``days`` only, when given)."""
+        wanted = None if days is None else {f"{DAY_PREFIX}{d}" for d in days}
+        return [
+            p
+            for name, files in self.files
+            if name == table
+            for p in files
+            if p.exists() and (wanted is None or p.parent.name in wanted)
+        ]
 
 
 def _stream(
