@@ -97,14 +97,47 @@ def read_run(run_dir: Path) -> pa.Table:
     con = duckdb.connect()
     con.execute("SET threads TO 2")
     con.register("leads", leads)
+    con.register("risk", _read_risk(run_dir))
     out = con.sql(
-        f"WITH agg AS ({_AGGREGATE}) SELECT *, sha256(concat_ws('\x1f', entity_type, entity_id, "
-        "scenario, score::VARCHAR, risk_level, detectors, reasons, evidence)) AS evidence_hash "
-        "FROM agg"
+        f"WITH agg AS ({_AGGREGATE}), "
+        "joined AS (SELECT agg.*, r.risk_score AS entity_risk, r.action AS entity_action "
+        "FROM agg LEFT JOIN risk r USING (entity_type, entity_id)) "
+        "SELECT *, sha256(concat_ws('\x1f', entity_type, entity_id, scenario, score::VARCHAR, "
+        "risk_level, detectors, reasons, evidence, coalesce(entity_risk::VARCHAR, ''))) "
+        "AS evidence_hash FROM joined"
     ).arrow()
     con.close()
     table = out.read_all() if isinstance(out, pa.RecordBatchReader) else out
     return table
+
+
+def _read_risk(run_dir: Path) -> pa.Table:
+    """The run's fused risk per entity (``risk.parquet``), ids as the store keeps them; empty
+    when the run has none."""
+    empty = pa.table(
+        {
+            "entity_type": pa.array([], pa.string()),
+            "entity_id": pa.array([], pa.string()),
+            "risk_score": pa.array([], pa.float64()),
+            "action": pa.array([], pa.string()),
+        }
+    )
+    path = run_dir / "risk.parquet"
+    if not path.exists():
+        return empty
+    try:
+        risk = pq.read_table(path, columns=list(empty.column_names))
+    except (pa.ArrowInvalid, OSError, KeyError) as e:
+        raise InputError(f"not a readable risk table: {e}", file=str(path)) from e
+    ids = _store_ids(risk["entity_type"], risk["entity_id"])
+    return pa.table(
+        {
+            "entity_type": pc.cast(risk["entity_type"], pa.string()),
+            "entity_id": ids,
+            "risk_score": pc.cast(risk["risk_score"], pa.float64()),
+            "action": pc.cast(risk["action"], pa.string()),
+        }
+    )
 
 
 def _store_ids(types: pa.ChunkedArray, ids: pa.ChunkedArray) -> pa.Array:
@@ -199,6 +232,8 @@ def _staging(name: str) -> Table:
         Column("last_seen", DateTime(timezone=True)),
         Column("run_id", String(64)),
         Column("evidence_hash", String(64)),
+        Column("entity_risk", Float),
+        Column("entity_action", String(32)),
         Column("related", Text),
         Column("activity", Text),
         prefixes=["TEMPORARY"],
@@ -295,10 +330,11 @@ def import_run(
             text(
                 f"""INSERT INTO cases (entity_type, entity_id, scenario, state, score, risk_level,
                 detectors, reasons, evidence, evidence_hash, first_seen, last_seen, run_id,
-                related, activity, detected_at, evidence_at, updated_at, hold)
+                related, activity, detected_at, evidence_at, updated_at, hold, entity_risk,
+                entity_action)
             SELECT entity_type, entity_id, scenario, 'new', score, risk_level, detectors, reasons,
                 evidence, evidence_hash, first_seen, last_seen, run_id, {_json("related", session)},
-                {_json("activity", session)}, :now, :now, :now, false
+                {_json("activity", session)}, :now, :now, :now, false, entity_risk, entity_action
             FROM {name} WHERE case_id IS NULL"""
             ),
             now,
@@ -328,6 +364,7 @@ def import_run(
                 last_seen = s.last_seen, run_id = s.run_id,
                 related = coalesce({_json("s.related", session)}, c.related),
                 activity = coalesce({_json("s.activity", session)}, c.activity),
+                entity_risk = s.entity_risk, entity_action = s.entity_action,
                 evidence_at = :now, updated_at = :now
             FROM {name} s WHERE s.case_id = c.id AND s.old_hash <> s.evidence_hash"""
             ),

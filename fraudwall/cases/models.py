@@ -51,6 +51,9 @@ class Case(Base):
     # From the run's store when it has one: top counterparties and an activity summary.
     related: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     activity: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # The entity's fused risk over all its scenarios (risk.parquet) and the action it suggests.
+    entity_risk: Mapped[float | None] = mapped_column(Float, default=None)
+    entity_action: Mapped[str | None] = mapped_column(String(32), default=None)
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)  # first imported
     evidence_at: Mapped[datetime] = mapped_column(default=utcnow)  # evidence last changed
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

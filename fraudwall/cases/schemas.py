@@ -38,6 +38,8 @@ class CaseRead(_Read):
     run_id: str
     assignee: str | None
     hold: bool
+    entity_risk: float | None = None
+    entity_action: str | None = None
     detected_at: datetime
     evidence_at: datetime
     updated_at: datetime

@@ -127,3 +127,24 @@ def test_a_crash_mid_import_leaves_nothing_and_a_rerun_finishes(team, run1):
         assert import_run(s, run_dir=run1, actor="pipe").new == len(
             {(r["entity_id"], r["scenario"]) for r in RUN1}
         )
+
+
+def test_the_runs_fused_risk_per_entity_comes_along(team, run1):
+    import pandas as pd
+
+    pd.DataFrame(
+        [
+            {
+                "entity_type": "msisdn",
+                "entity_id": "13800000001",
+                "risk_score": 0.9925,
+                "action": "push_to_police",
+            }
+        ]
+    ).to_parquet(run1 / "risk.parquet", index=False)
+    with team.session() as s:
+        import_run(s, run_dir=run1, actor="pipe")
+        by_id = {c.entity_id: c for c in list_cases(s)}
+    assert by_id["+8613800000001"].entity_risk == 0.9925
+    assert by_id["+8613800000001"].entity_action == "push_to_police"
+    assert by_id["+8613800000002"].entity_risk is None
