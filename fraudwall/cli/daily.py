@@ -30,7 +30,10 @@ def prune(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="list, delete nothing")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Delete day partitions (and their quarantine) older than --keep before now (or --as-of)."""
+    """Delete day partitions (and their quarantine) older than --keep before now (or --as-of).
+
+    Exit status 0 done, 2 unusable input, 75 another process holds the workspace.
+    """
     from fraudwall.store import Workspace
     from fraudwall.store.retention import prune as prune_store
     from fraudwall.store.window import parse_as_of, parse_span
@@ -42,6 +45,9 @@ def prune(
         span = parse_span(keep, option="--keep")
         at = parse_as_of(as_of, ws.timezone) if as_of else None
         rep = prune_store(ws, keep=span, as_of=at, dry_run=dry_run)
+    except WorkspaceBusy as e:
+        console.print(Text(f"busy: {e}", style="yellow"), soft_wrap=True)
+        raise typer.Exit(EXIT_BUSY) from None
     except FraudwallError as e:
         raise _fail(e) from None
     body = rep.to_dict()
