@@ -23,6 +23,7 @@ from fraudwall.auth import Role, UserCreate, add_user
 from fraudwall.auth.tokens import create_token
 from fraudwall.db import open_database, upgrade
 
+FRAUDWALL = str(Path(sys.executable).parent / "fraudwall")
 DEPLOY = Path(__file__).parents[2] / "deploy" / "kamailio"
 LISTED = "13800000000"
 RISKY = "13700000000"
@@ -61,7 +62,7 @@ class Net:
 
     def start_worker(self, env: dict[str, str]) -> None:
         self.worker = subprocess.Popen(
-            [str(Path(sys.executable).parent / "fraudwall"), "screen", "serve", "--port", str(self.fw_port)],
+            [FRAUDWALL, "screen", "serve", "--port", str(self.fw_port)],
             env=env, stdout=subprocess.DEVNULL, stderr=self.logs[0],
         )  # fmt: skip
         wait_port(self.fw_port, self.worker, "fraudwall screen serve")
