@@ -19,7 +19,7 @@ here or in the family modules.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import ibis
@@ -119,10 +119,40 @@ class FeatureCache:
     def __getitem__(self, name: str) -> ir.Table:
         if name not in self._done:
             load_families()
+            inputs = _WithFamilies(self.tables, self)
             with self.ledger.section(f"{FEATURE_SECTION}{name}"):
-                expr = FAMILIES[name].compute(self.tables)
+                expr = FAMILIES[name].compute(inputs)
                 self._done[name] = self.con.create_table(f"features_{name}", expr, temp=True)
         return self._done[name]
+
+
+#: Key prefix under which a family's ``build`` finds another family, already materialised.
+FAMILY_KEY = "family:"
+
+
+class _WithFamilies(Mapping[str, ir.Table]):
+    """The stored tables plus ``family:NAME`` = that family materialised once per run, so a
+    family built on another (``number_profile`` on ``number_calls``) reuses its table instead
+    of recomputing it from the raw rows."""
+
+    def __init__(self, tables: TableMap, cache: FeatureCache) -> None:
+        self._tables, self._cache = tables, cache
+
+    def __getitem__(self, key: str) -> ir.Table:
+        if key.startswith(FAMILY_KEY):
+            return self._cache[key.removeprefix(FAMILY_KEY)]
+        return self._tables[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str) and key.startswith(FAMILY_KEY):
+            return self._cache.available(key.removeprefix(FAMILY_KEY))
+        return key in self._tables
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
 
 
 def load_families() -> dict[str, FeatureFamily]:
