@@ -237,7 +237,10 @@ class Workspace:
         try:
             yield d
         finally:
-            shutil.rmtree(d, ignore_errors=True)
+            # A change that failed half-way keeps its journal and its staged sources: the next
+            # writer rolls it forward (see recover), so they must not be deleted here.
+            if not (self.journal_dir.is_dir() and any(self.journal_dir.glob("*.json"))):
+                shutil.rmtree(d, ignore_errors=True)
 
     @staticmethod
     def moves(staged: Path, target: Path) -> list[Move]:

@@ -197,3 +197,39 @@ def test_daily_is_locked_idempotent_and_waits_for_the_manifest(small_world, tmp_
     time.sleep(0.1)
     res = runner.invoke(app, ["daily", "--workspace", str(path), "--inbox", str(tmp_path / "x")])
     assert res.exit_code == 2 and "inbox" in res.output
+
+
+def test_a_change_that_fails_half_way_is_rolled_forward(tmp_path, monkeypatch):
+    """An error (not a crash) between two renames: the next writer completes the change."""
+    import os as _os
+
+    import pyarrow as pa
+
+    import fraudwall.store.workspace as wsmod
+
+    ws = Workspace(tmp_path / "ws")
+    ws.write_table("cells", pa.table({"cell_id": ["a"], "lat": [1.0], "lon": [2.0]}))
+    real = _os.replace
+    calls = {"n": 0}
+
+    def flaky(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 3:  # 1: the journal, 2: old version aside, 3: new version in
+            raise OSError("disk went away")
+        return real(src, dst)
+
+    monkeypatch.setattr(wsmod.os, "replace", flaky)
+    with pytest.raises(OSError):
+        ws.write_table(
+            "cells", pa.table({"cell_id": ["b", "c"], "lat": [1.0, 2.0], "lon": [3.0, 4.0]})
+        )
+    monkeypatch.setattr(wsmod.os, "replace", real)
+    assert not ws.has("cells")  # between the renames: old moved aside, new not yet in
+    with ws.writing():  # the next writer recovers
+        pass
+    import pyarrow.parquet as pq
+
+    assert sorted(pq.read_table(ws.parquet_files("cells")).column("cell_id").to_pylist()) == [
+        "b",
+        "c",
+    ]
