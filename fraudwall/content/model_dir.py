@@ -126,8 +126,9 @@ def render_card(card: dict[str, Any]) -> str:
     lines = [
         "# fraudwall SMS classifier card",
         "",
-        "Character 1-3-gram TF-IDF (normalised text and its homophone-folded form), linear SVM,"
-        " Platt-calibrated per class; per-class thresholds chosen by cross-validation.",
+        f"Character {'/'.join(map(str, card['vectoriser']['orders']))}-gram TF-IDF over "
+        f"{' and '.join(card['vectoriser']['channels'])} normalised text, linear SVM, "
+        "Platt-calibrated per class; per-class thresholds chosen by cross-validation.",
         "",
         f"- classes: {', '.join(card['classes'])} (fallback: {card['fallback']})",
         f"- training rows: {t['rows']} from `{t['file']}`",
