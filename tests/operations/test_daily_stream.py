@@ -27,7 +27,7 @@ def _leads(path: Path) -> pd.DataFrame:
 
 def test_thirty_days_day_by_day_equal_a_one_shot_run_over_the_last_seven(tmp_path):
     data = tmp_path / "data"
-    generate(data, subscribers=2_000, days=30, seed=15_0330)
+    generate(data, subscribers=3_000, days=30, seed=15_0330)
     days = days_of(data)
     inbox, ws = tmp_path / "inbox", tmp_path / "ws"
     inbox.mkdir()
