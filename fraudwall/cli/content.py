@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from fraudwall.cli.dbopts import errors
 from fraudwall.cli.progress import console, progress
-from fraudwall.errors import FraudwallError
 
 sms_app = typer.Typer(
     help="Classify SMS content (train, classify) and write the violating-SMS report.",
@@ -23,16 +21,6 @@ domains_app = typer.Typer(
 )
 
 Json = Annotated[bool, typer.Option("--json", help="print JSON only")]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Bad input: one red line and exit code 2."""
-    try:
-        yield
-    except FraudwallError as e:
-        console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
 
 
 def _emit(result: object, as_json: bool, line: str) -> None:
@@ -60,7 +48,7 @@ def train(
     """Train the SMS classifier on labelled messages (any label set) and write MODEL."""
     from fraudwall.content.sms_service import train_sms
 
-    with _errors(), progress() as bar:
+    with errors(), progress() as bar:
         bar.add_task("training (cross-validated calibration)", total=None)
         card = train_sms(texts=texts, out=out, seed=seed, normal_label=normal_label)
     _emit(
@@ -81,7 +69,7 @@ def classify(
     """Classify messages: label, calibrated score and the n-grams that decided it."""
     from fraudwall.content.sms_service import classify_sms
 
-    with _errors():
+    with errors():
         result = classify_sms(model=model, texts=texts, out=out)
     _emit(result, as_json, f"wrote {out}: {result['messages']} messages {result['per_label']}")
 
@@ -95,7 +83,7 @@ def report(
     """Write the violating-SMS report, one CSV per day, from the run's fraud_sms leads."""
     from fraudwall.content.report import write_sms_report
 
-    with _errors():
+    with errors():
         result = write_sms_report(run=run, out=out)
     _emit(result, as_json, f"wrote {len(result['files'])} file(s), {result['rows']} rows to {out}")
 
@@ -114,7 +102,7 @@ def export(
     """Export the run's fraud domains as a blocklist for a resolver."""
     from fraudwall.content.domains_service import export_domains
 
-    with _errors():
+    with errors():
         result = export_domains(run=run, fmt=fmt, out=out, min_level=min_level, zone=zone)
     _emit(result, as_json, f"wrote {out}: {result['names']} names ({fmt})")
 
@@ -130,7 +118,7 @@ def score(
     """Lexical risk of domain names: brand look-alikes, homoglyphs, risky TLDs, random labels."""
     from fraudwall.content.domains_service import score_names
 
-    with _errors():
+    with errors():
         result = score_names(names=names, brands=brands)
     if as_json:
         _emit(result, True, "")

@@ -57,8 +57,18 @@ def unit_of_work(db_url: str | None, *, readonly: bool = False) -> Iterator[Sess
 
 def fail(e: Exception) -> typer.Exit:
     """Print an error (to stderr) and give the exit to raise."""
-    console.print(f"[bold red]error:[/] {e}", markup=True, highlight=False)
+    # soft_wrap: a path or field in the message must stay on one line, whatever the width.
+    console.print(f"[bold red]error:[/] {e}", markup=True, highlight=False, soft_wrap=True)
     return typer.Exit(2)
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Fraudwall errors inside the block: one red line and exit status 2."""
+    try:
+        yield
+    except FraudwallError as e:
+        raise fail(e) from None
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -54,7 +54,7 @@ def detectors(
         held = load_evaluation(heldout_evaluation) if heldout_evaluation else None
         held_w = describe_world(heldout_world) if heldout_world else None
     except (OSError, ValueError) as e:
-        console.print(f"[bold red]error:[/] {e}")
+        console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     text = render_catalogue(evaluation=ev, world=w, heldout=held, heldout_world=held_w)
     if str(out) == "-":

@@ -9,17 +9,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from fraudwall.cli.dbopts import fail
 from fraudwall.cli.progress import console
 from fraudwall.errors import FraudwallError
 from fraudwall.graph.records import Record
 
 WorkspaceOpt = Annotated[Path, typer.Option("--workspace", help="workspace or run directory")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON only")]
-
-
-def _fail(e: Exception) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {e}")
-    return typer.Exit(2)
 
 
 def _print(records: list[Record], as_json: bool, title: str) -> None:
@@ -53,7 +49,7 @@ def trace(
     try:
         records = trace_entity(workspace=workspace, entity=entity, hops=hops, top=top, svg=svg)
     except FraudwallError as e:
-        raise _fail(e) from None
+        raise fail(e) from None
     _print(records, as_json, f"relations of {entity[:3]}… within {hops} hop(s)")
     if svg is not None and not as_json:
         console.print(f"picture: {svg}")
@@ -77,7 +73,7 @@ def rings(
             df.to_parquet(tmp, index=False)
             tmp.replace(leads)
     except FraudwallError as e:
-        raise _fail(e) from None
+        raise fail(e) from None
     _print(records, as_json, f"{len(records)} fraud ring(s)")
 
 
@@ -88,7 +84,7 @@ def dens(workspace: WorkspaceOpt, as_json: JsonOpt = False) -> None:
     try:
         records = workspace_dens(workspace=workspace)
     except FraudwallError as e:
-        raise _fail(e) from None
+        raise fail(e) from None
     _print(records, as_json, f"{len(records)} den(s)")
 
 
@@ -104,7 +100,7 @@ def lookalike(
     try:
         records, unknown = seed_lookalikes(workspace=workspace, seeds_file=seeds, top=top)
     except FraudwallError as e:
-        raise _fail(e) from None
+        raise fail(e) from None
     if unknown:
         console.print(
             f"[yellow]{len(unknown)} seed(s) not in this workspace:[/] "

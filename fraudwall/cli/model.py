@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from fraudwall.cli.dbopts import errors
 from fraudwall.cli.progress import console, progress
-from fraudwall.errors import FraudwallError
 
 if TYPE_CHECKING:
     from fraudwall.models import ModelConfig
@@ -36,16 +34,6 @@ def training_config() -> ModelConfig:
     from fraudwall.models import ModelConfig
 
     return ModelConfig()
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Bad input: one red line and exit code 2."""
-    try:
-        yield
-    except FraudwallError as e:
-        console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
 
 
 @app.command("train")
@@ -98,7 +86,7 @@ def train(
         threshold_bootstrap=threshold_bootstrap,
         precision_target=precision_target,
     )
-    with _errors(), progress() as bar:
+    with errors(), progress() as bar:
         task = bar.add_task("reading inputs", total=None)
         if workspace is not None:
             from fraudwall.models.workspace import workspace_inputs
@@ -148,7 +136,7 @@ def score(
     """Score every number of FEATURES: calibrated probability, 0/1 decision and reasons."""
     from fraudwall.models import load_model, read_edges, read_features
 
-    with _errors(), progress() as bar:
+    with errors(), progress() as bar:
         task = bar.add_task("loading model and inputs", total=3)
         trained = load_model(model)
         bar.advance(task)

@@ -12,10 +12,12 @@ from fraudwall.policy import load_policy
 
 GANG = ["13100000001", "13100000002"]
 PUBLIC = [f"1330000{i:04d}" for i in range(20)]
+#: Ordinary data users elsewhere: flagged numbers are 2 of 72 data users (under 3%).
+OTHERS = [f"1350000{i:04d}" for i in range(50)]
 
 
 def _tables() -> dict:
-    everyone = [*GANG, *PUBLIC, LENDER]
+    everyone = [*GANG, *PUBLIC, *OTHERS, LENDER]
     subs = [
         {
             "msisdn": m,
@@ -70,7 +72,24 @@ def _tables() -> dict:
     sessions.append(
         {"msisdn": PUBLIC[0], "started_at": T0 + pd.Timedelta(days=5), "domain": "goldstar.com"}
     )
+    for k, m in enumerate(OTHERS):
+        sessions.append({"msisdn": m, "started_at": T0 + pd.Timedelta(hours=k), "domain": "qq.com"})
     return {"subscribers": subs, "calls": calls, "labels": labels, "data_sessions": sessions}
+
+
+def test_a_popular_risky_name_is_not_flagged_on_chance_visits(make_ctx):
+    # The same look-alike, but its visitors are the whole data population: the two flagged
+    # visitors are no more than their share of all users, so the name alone does not flag it.
+    t = _tables()
+    t["data_sessions"] = [
+        *t["data_sessions"],
+        *(
+            {"msisdn": m, "started_at": T0 + pd.Timedelta(hours=k), "domain": "icbc-kefu.top"}
+            for k, m in enumerate(OTHERS)
+        ),
+    ]
+    hits = FraudDomain().find(make_ctx(**t), FraudDomain.Params()).execute()
+    assert "icbc-kefu.top" not in set(hits["entity_id"])
 
 
 def test_risky_names_touched_by_flagged_numbers_are_flagged_ordinary_names_are_not(make_ctx):

@@ -78,13 +78,15 @@ def test_precision_and_recall_per_scenario(measured, scenario):
 
 
 def test_dens(measured):
-    # A world this size holds fewer than ten dens: at most one may be missed or wrong.
+    # Dens are few (a simbox den, and the two cells of each planted ring): the goal is the same
+    # 90% precision and recall as elsewhere, with at least one miss and one error allowed.
     ev, truth, _ = measured
     n = int((truth["label"] == "den").sum())
-    assert 0 < n < 10
+    assert n > 0
+    allowed = max(1, n // 10)
     row = ev.by_scenario.set_index("scenario").loc["den"]
-    assert row["fn"] <= 1, row.to_dict()
-    assert row["fp"] <= 1, row.to_dict()
+    assert row["fn"] <= allowed, row.to_dict()
+    assert row["fp"] <= allowed, row.to_dict()
 
 
 @pytest.mark.parametrize("detector", RELATIONS)

@@ -30,8 +30,9 @@ class FraudDomain(Detector):
     A domain is also flagged when its name is risky (a look-alike of a brand or government site
     from the operator's brand list, by edit distance, homoglyphs or IDN confusables, or with
     added words such as ``-kefu`` or ``-95588``; machine-made labels; risky TLDs) and enough
-    flagged visitors or senders of fraud SMS (``fraud_sms``) that name it touch it, however
-    popular it is otherwise, and when several senders of fraud-classified SMS name it in their
+    flagged visitors or senders of fraud SMS (``fraud_sms``) that name it touch it — flagged
+    visitors counting only when they are over-represented (several times their share among all
+    data users: a popular site draws some flagged numbers by chance) — and when several senders of fraud-classified SMS name it in their
     messages. The evidence carries the first-seen age of the domain in the data."""
 
     name = "fraud_domain"
@@ -70,6 +71,13 @@ class FraudDomain(Detector):
             basis="absolute",
             ge=1,
         )
+        min_lexical_lift: float = threshold(
+            3.0,
+            "how many times the share of flagged numbers among all data users a risky-named "
+            "domain's visitors must show (popular sites draw flagged numbers by chance)",
+            basis="absolute",
+            ge=1,
+        )
         min_fraud_senders: int = threshold(
             2,
             "distinct senders of fraud-classified SMS naming a domain that flag it on their own",
@@ -99,6 +107,8 @@ class FraudDomain(Detector):
             last_seen=marked.t1.max(where=marked.flag == 1),
         )
         per = per.mutate(flagged_share=share(per.flagged_visitors, per.visitors))
+        users = marked.group_by("msisdn").agg(flag=marked.flag.max())
+        base = users.aggregate(base_share=share(users.flag.sum(), users.count()))
         senders = ibis.memtable(_sms_senders(ctx), schema=_SENDERS)
         per = per.left_join(senders, per.entity_id == senders.sms_domain)
         per = per.mutate(fraud_senders=per.n_senders.fill_null(0)).drop("sms_domain", "n_senders")
@@ -113,12 +123,15 @@ class FraudDomain(Detector):
             lexical_score=j.lex_score.fill_null(0.0),
             lexical_reasons=j.lex_reasons.fill_null("none"),
         ).drop("lex_domain", "lex_score", "lex_reasons")
-        j = j.cross_join(end)
+        j = j.cross_join(end).cross_join(base)
         behaviour = (j.flagged_visitors >= p.min_flagged_visitors) & (
             j.flagged_share >= p.min_flagged_share
         )
-        named = (j.lexical_score >= p.min_lexical_score) & (
-            (j.flagged_visitors + j.fraud_senders) >= p.min_lexical_touches
+        over_base = j.flagged_share >= p.min_lexical_lift * j.base_share
+        named = (
+            (j.lexical_score >= p.min_lexical_score)
+            & ((j.flagged_visitors + j.fraud_senders) >= p.min_lexical_touches)
+            & (over_base | (j.fraud_senders > 0))
         )
         advertised = j.fraud_senders >= p.min_fraud_senders
         hit = j.filter(behaviour | named | advertised)
@@ -134,7 +147,11 @@ class FraudDomain(Detector):
         b_ok = (hit.flagged_visitors >= p.min_flagged_visitors) & (
             hit.flagged_share >= p.min_flagged_share
         )
-        n_ok = (hit.lexical_score >= p.min_lexical_score) & (t >= p.min_lexical_touches)
+        n_ok = (
+            (hit.lexical_score >= p.min_lexical_score)
+            & (t >= p.min_lexical_touches)
+            & ((hit.flagged_share >= p.min_lexical_lift * hit.base_share) | (hit.fraud_senders > 0))
+        )
         s_ok = hit.fraud_senders >= p.min_fraud_senders
         s_score = grade(rise(hit.fraud_senders, p.min_fraud_senders, 4 * p.min_fraud_senders))
         score = ibis.greatest(
