@@ -8,6 +8,7 @@ part is handed to igraph.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +41,9 @@ class EntityGraph:
     """Nodes and undirected weighted edges of one build.
 
     ``nodes`` has ``node_id, entity_type, entity_id, display`` (display: a number as the operator
-    wrote it); edges are the arrays ``src, dst, kind, weight, n, talk_s, first_s, last_s``
-    (times as seconds since the epoch, naive local).
+    wrote it); edges are the arrays ``src, dst`` (int32 node codes), ``kind`` (int8, see
+    :data:`KINDS`), ``weight`` (float32), ``n, talk_s`` (int32) and ``first_s, last_s`` (int64
+    seconds since the epoch, naive local): 37 bytes an edge.
     """
 
     nodes: pa.Table
@@ -61,27 +63,67 @@ class EntityGraph:
         cls, nodes: pa.Table, edges: pa.Table, meta: dict[str, Any] | None = None
     ) -> EntityGraph:
         """From the stored node and edge tables (see :mod:`fraudwall.graph.store`)."""
-        kind_idx = pc.index_in(edges["kind"], value_set=pa.array(KINDS))
-        if edges.num_rows and pc.any(pc.is_null(kind_idx)).as_py():
-            raise ValueError("edge table has an unknown kind")
+        return cls.from_batches(nodes, edges.to_batches(), edges.num_rows, meta)
 
-        def col(name: str, dtype: Any) -> np.ndarray:
-            return edges[name].to_numpy().astype(dtype, copy=False)
+    @classmethod
+    def from_batches(
+        cls,
+        nodes: pa.Table,
+        batches: Iterable[pa.RecordBatch],
+        n_edges: int,
+        meta: dict[str, Any] | None = None,
+    ) -> EntityGraph:
+        """From the node table and ``n_edges`` edges in record batches of the stored schema.
 
-        def secs(name: str) -> np.ndarray:
-            arr = pc.cast(edges[name], pa.timestamp("s")).cast(pa.int64())
+        Each batch is copied into preallocated arrays and dropped, so at most one batch is held
+        beside the arrays. Counts and talk time are kept as int32 (a pair's talk time would
+        need 68 years to overflow; the few larger values are clipped).
+        """
+        kinds = pa.array(KINDS)
+        src = np.empty(n_edges, np.int32)
+        dst = np.empty(n_edges, np.int32)
+        kind = np.empty(n_edges, np.int8)
+        weight = np.empty(n_edges, np.float32)
+        n = np.empty(n_edges, np.int32)
+        talk_s = np.empty(n_edges, np.int32)
+        first_s = np.empty(n_edges, np.int64)
+        last_s = np.empty(n_edges, np.int64)
+        top = np.iinfo(np.int32).max
+
+        def secs(col: pa.Array) -> np.ndarray:
+            arr = pc.cast(col, pa.timestamp("s")).cast(pa.int64())
             return pc.fill_null(arr, 0).to_numpy()
 
+        at = 0
+        for b in batches:
+            k = b.num_rows
+            if at + k > n_edges:
+                raise ValueError(f"more than the {n_edges} edges announced")
+            idx = pc.index_in(b["kind"], value_set=kinds)
+            if k and pc.any(pc.is_null(idx)).as_py():
+                raise ValueError("edge table has an unknown kind")
+            sl = slice(at, at + k)
+            src[sl] = b["src"].to_numpy()
+            dst[sl] = b["dst"].to_numpy()
+            kind[sl] = idx.to_numpy(zero_copy_only=False)
+            weight[sl] = b["weight"].to_numpy()
+            n[sl] = np.minimum(b["n"].to_numpy(), top)
+            talk_s[sl] = np.minimum(b["talk_s"].to_numpy(), top)
+            first_s[sl] = secs(b["first_seen"])
+            last_s[sl] = secs(b["last_seen"])
+            at += k
+        if at != n_edges:
+            raise ValueError(f"{at} edges read, {n_edges} announced")
         return cls(
             nodes=nodes.combine_chunks(),
-            src=col("src", np.int32),
-            dst=col("dst", np.int32),
-            kind=kind_idx.to_numpy(zero_copy_only=False).astype(np.int8),
-            weight=col("weight", np.float32),
-            n=col("n", np.int64),
-            talk_s=col("talk_s", np.int64),
-            first_s=secs("first_seen"),
-            last_s=secs("last_seen"),
+            src=src,
+            dst=dst,
+            kind=kind,
+            weight=weight,
+            n=n,
+            talk_s=talk_s,
+            first_s=first_s,
+            last_s=last_s,
             meta=dict(meta or {}),
         )
 

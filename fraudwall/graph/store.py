@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import time
@@ -35,6 +36,7 @@ from fraudwall.graph.edges import BUILDERS, EDGE_COLUMNS, EdgeParams, available_
 from fraudwall.graph.model import EntityGraph
 from fraudwall.store import Tables, Workspace, connect
 
+log = logging.getLogger(__name__)
 GRAPH_DIR = "graph"
 EDGE_SCHEMA = pa.schema(
     [
@@ -83,6 +85,12 @@ def build_graph(
 
     Needs at least ``subscribers`` or ``calls``; each edge kind whose tables are absent is left
     out and listed under ``skipped`` in ``build.json``.
+
+    Memory stays bounded at any scale: every edge kind is written straight to a Parquet file
+    (the engine holds one kind's aggregation at a time, never all edges), node codes and the
+    coded edges are computed from those files by the engine, and the engine's memory is capped
+    (:data:`BUILD_MEMORY`, or ``$FRAUDWALL_DUCKDB_MEMORY``) so it spills to the build's own
+    directory rather than growing.
     """
     if not ws.path.is_dir():
         raise WorkspaceError(f"workspace {ws.path} does not exist")
@@ -93,32 +101,40 @@ def build_graph(
         )
     params = params or EdgeParams()
     t0 = time.perf_counter()
-    con = connect(engine)
-    tables = Tables(ws, con)
-    seconds: dict[str, float] = {}
-    skipped = {k: f"no table {m!r}" for k, m in available_kinds(tables).items() if m}
-    parts = []
-    for kind, fn in BUILDERS.items():
-        if kind in skipped:
-            continue
-        t = time.perf_counter()
-        # Materialised one kind at a time so the engine's memory holds one join at a time.
-        parts.append(con.create_table(f"graph_edges_{kind}", fn(tables, params), temp=True))
-        seconds[kind] = round(time.perf_counter() - t, 3)
     build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
     base = graph_dir(ws)
     staging = base / "builds" / f".{build_id}.tmp"
     staging.mkdir(parents=True, exist_ok=True)
+    con = connect(engine, **_engine_options(engine, staging / "spill"))
     try:
+        tables = Tables(ws, con)
+        seconds: dict[str, float] = {}
+        skipped = {k: f"no table {m!r}" for k, m in available_kinds(tables).items() if m}
+        raw_dir = staging / "raw"
+        raw_dir.mkdir()
+        raw_files = []
+        for kind, fn in BUILDERS.items():
+            if kind in skipped:
+                continue
+            log.info("graph build: %s edges", kind, extra={"step": kind})
+            t = time.perf_counter()
+            raw_files.append(raw_dir / f"{kind}.parquet")
+            con.to_parquet(fn(tables, params), raw_files[-1])
+            seconds[kind] = round(time.perf_counter() - t, 3)
+        log.info("graph build: nodes and edges", extra={"step": "nodes_and_edges"})
         t = time.perf_counter()
-        counts = _write_nodes_and_edges(con, tables, parts, staging)
+        counts = _write_nodes_and_edges(con, tables, raw_files, staging)
+        shutil.rmtree(raw_dir)
         seconds["nodes_and_edges"] = round(time.perf_counter() - t, 3)
         if with_behaviour and "calls" in tables:
             from fraudwall.graph.behaviour import behaviour_table
 
+            log.info("graph build: behaviour", extra={"step": "behaviour"})
             t = time.perf_counter()
             con.to_parquet(behaviour_table(tables), staging / "behaviour.parquet")
             seconds["behaviour"] = round(time.perf_counter() - t, 3)
+        con.disconnect()
+        shutil.rmtree(staging / "spill", ignore_errors=True)
         meta = {
             "build_id": build_id,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -134,21 +150,38 @@ def build_graph(
         final = base / "builds" / build_id
         os.replace(staging, final)
     except BaseException:
+        con.disconnect()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _set_current(base, build_id)
+    log.info("graph build: load", extra={"step": "load"})
     return load_build(final)
 
 
+#: The engine's memory cap while building (DuckDB spills past it); the graph's own arrays,
+#: read afterwards, come on top.
+BUILD_MEMORY = "3GB"
+
+
+def _engine_options(engine: str, spill: Path) -> dict[str, Any]:
+    """Connection options for the build: a memory cap and a spill directory inside the build
+    (removed with it), on the embedded engine; a cluster engine manages its own memory."""
+    if engine != "duckdb":
+        return {}
+    return {
+        "memory_limit": os.environ.get("FRAUDWALL_DUCKDB_MEMORY") or BUILD_MEMORY,
+        "temp_directory": str(spill),
+    }
+
+
 def _write_nodes_and_edges(
-    con: ibis.BaseBackend, tables: Tables, parts: list[Any], out: Path
+    con: ibis.BaseBackend, tables: Tables, raw_files: list[Path], out: Path
 ) -> dict[str, Any]:
-    if parts:
-        raw = parts[0]
-        for p in parts[1:]:
-            raw = raw.union(p, distinct=False)
-    else:
-        raw = ibis.memtable(
+    """Number the edges' ends (int32 node codes, ordered by type and id) and write the nodes
+    and the coded edges, all on the engine from the per-kind files."""
+    if not raw_files:
+        raw_files = [out / "raw" / "none.parquet"]
+        empty = ibis.memtable(
             {c: [] for c in EDGE_COLUMNS},
             schema={
                 "src_type": "string",
@@ -163,7 +196,8 @@ def _write_nodes_and_edges(
                 "last_seen": "timestamp",
             },
         )
-    raw = con.create_table("graph_edges_all", raw, temp=True)
+        con.to_parquet(empty, raw_files[0])
+    raw = con.read_parquet([str(p) for p in raw_files], table_name="graph_edges_raw")
     ends = raw.select(entity_type=raw.src_type, entity_id=raw.src_id).union(
         raw.select(entity_type=raw.dst_type, entity_id=raw.dst_id)
     )
@@ -182,7 +216,8 @@ def _write_nodes_and_edges(
             (nodes.entity_type == "msisdn") & nodes.r_raw.notnull(), nodes.r_raw, nodes.entity_id
         )
     nodes = nodes.select("node_id", "entity_type", "entity_id", display=display.cast("string"))
-    nodes = con.create_table("graph_nodes", nodes.order_by("node_id"), temp=True)
+    con.to_parquet(nodes.order_by("node_id"), out / "nodes.parquet")
+    nodes = con.read_parquet(str(out / "nodes.parquet"), table_name="graph_nodes")
     a = nodes.select(a_type="entity_type", a_id="entity_id", src="node_id")
     b = nodes.select(b_type="entity_type", b_id="entity_id", dst="node_id")
     e = raw.join(a, (raw.src_type == a.a_type) & (raw.src_id == a.a_id))
@@ -197,8 +232,8 @@ def _write_nodes_and_edges(
         first_seen=e.first_seen,
         last_seen=e.last_seen,
     )
-    con.to_parquet(nodes, out / "nodes.parquet")
-    con.to_parquet(e, out / "edges.parquet")
+    # Sorted, so the same data gives the same edge ids (and the same rings) on every build.
+    con.to_parquet(e.order_by("src", "dst", "kind"), out / "edges.parquet")
     by_kind = raw.group_by("kind").agg(k=ibis._.count()).to_pyarrow().to_pylist()
     by_type = nodes.group_by("entity_type").agg(k=ibis._.count()).to_pyarrow().to_pylist()
     return {
@@ -229,11 +264,15 @@ def current_build(ws: Workspace) -> Path | None:
 
 
 def load_build(d: Path) -> EntityGraph:
-    """Read one build's nodes and edges."""
+    """Read one build's nodes and edges (the edges a batch at a time into their arrays, so the
+    whole Arrow edge table is never held beside them)."""
     meta = json.loads((d / "build.json").read_text("utf-8"))
     nodes = pq.read_table(d / "nodes.parquet", schema=NODE_SCHEMA)
-    edges = pq.read_table(d / "edges.parquet", schema=EDGE_SCHEMA)
-    g = EntityGraph.from_tables(nodes, edges, meta)
+    f = pq.ParquetFile(d / "edges.parquet")
+    batches = (
+        b.cast(EDGE_SCHEMA) for b in f.iter_batches(batch_size=1 << 20, columns=EDGE_SCHEMA.names)
+    )
+    g = EntityGraph.from_batches(nodes, batches, f.metadata.num_rows, meta)
     g.meta["dir"] = str(d)
     return g
 
