@@ -32,8 +32,9 @@ class FraudDomain(Detector):
     added words such as ``-kefu`` or ``-95588``; machine-made labels; risky TLDs) and enough
     flagged visitors or senders of fraud SMS (``fraud_sms``) that name it touch it — flagged
     visitors counting only when they are over-represented (several times their share among all
-    data users: a popular site draws some flagged numbers by chance) — and when several senders of fraud-classified SMS name it in their
-    messages. The evidence carries the first-seen age of the domain in the data."""
+    data users: a popular site draws some flagged numbers by chance) — and when several senders
+    of fraud-classified SMS name it in their messages. The evidence carries the first-seen age
+    of the domain in the data."""
 
     name = "fraud_domain"
     scenario = "fraud_domain"
