@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from test_fraud_sms import LENDER, T0, rows
+from sms_tables import LENDER, T0, rows, write_sms_policy
 
 from fraudwall.detectors.library.fraud_domain import FraudDomain
-from fraudwall.policy import load_policy
 
 GANG = ["13100000001", "13100000002"]
 PUBLIC = [f"1330000{i:04d}" for i in range(20)]
@@ -104,17 +103,14 @@ def test_risky_names_touched_by_flagged_numbers_are_flagged_ordinary_names_are_n
 
 
 def test_fraud_sms_senders_count_as_touches(make_ctx, tmp_path: Path, model_dir: Path):
-    p = tmp_path / "policy.toml"
-    p.write_text(
-        f'version = "x"\n[detectors.fraud_sms]\nmodel_dir = "{model_dir}"\n'
-        "[detectors.fraud_domain]\nmin_fraud_senders = 2\n",
-        "utf-8",
+    policy = write_sms_policy(
+        tmp_path / "policy.toml", model_dir, "[detectors.fraud_domain]\nmin_fraud_senders = 2\n"
     )
     sms = rows()
     # A second sender advertises the same link.
     sms += [{**r, "msisdn": "13900000005", "record_id": r["record_id"] + "b"} for r in rows()[:2]]
-    ctx = make_ctx(policy=load_policy(p), sms=sms, **_tables())
-    hits = FraudDomain().find(ctx, load_policy(p).params("fraud_domain")).execute()
+    ctx = make_ctx(policy=policy, sms=sms, **_tables())
+    hits = FraudDomain().find(ctx, policy.params("fraud_domain")).execute()
     got = hits.set_index("entity_id")
     assert "daikuan-vip.top" in got.index
     assert got.loc["daikuan-vip.top", "fraud_senders"] == 2

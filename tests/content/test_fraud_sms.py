@@ -7,59 +7,19 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import pytest
+from sms_tables import FAKE_COP, LENDER, T0, rows
 from typer.testing import CliRunner
 
 from fraudwall.cli import app
 from fraudwall.detectors.library.fraud_sms import FraudSms
-from fraudwall.policy import load_policy
 from fraudwall.scoring.leads import run_detectors
 
-T0 = pd.Timestamp("2026-03-02 09:00:00")
-LENDER, FAKE_COP, FRIEND, TRAP = "13900000001", "13900000002", "13800000003", "13700000009"
-LOAN = (
-    "【急用钱】免抵押低息贷款当天到账，热线13912345678，"
-    "点击 hxxp://daikuan-vip[.]top 或加微信dk5566"
-)
-COP = "我是市公安局民警，你的账户涉嫌洗钱，请把资金转入安全账户配合调查"
 runner = CliRunner()
 
 
-def _sms(sender: str, to: str, at: pd.Timestamp, content: str | None, k: int) -> dict:
-    return {
-        "record_id": f"s{sender}{to}{k}",
-        "msisdn": sender,
-        "other_party": to,
-        "direction": "MO",
-        "sent_at": at,
-        "content": content,
-    }
-
-
-def rows() -> list[dict]:
-    out = []
-    for i in range(12):  # the lender texts 12 people over two days
-        at = T0 + pd.Timedelta(hours=3 * i)
-        out.append(_sms(LENDER, f"1360000{i:04d}", at, LOAN, i))
-    for i in range(3):
-        out.append(_sms(FAKE_COP, f"1350000{i:04d}", T0 + pd.Timedelta(minutes=i), COP, i))
-    for i, t in enumerate(["晚上一起吃饭吗", "明天上午十点开会", "记得带伞"]):
-        out.append(_sms(FRIEND, TRAP, T0 + pd.Timedelta(minutes=i), t, i))
-    out.append(_sms(TRAP, FRIEND, T0, None, 99))  # no content held: ignored
-    out.append({**_sms(LENDER, TRAP, T0, LOAN, 100), "direction": "MT"})  # received, not sent
-    return out
-
-
-@pytest.fixture
-def policy(tmp_path: Path, model_dir: Path):
-    p = tmp_path / "policy.toml"
-    p.write_text(f'version = "sms"\n[detectors.fraud_sms]\nmodel_dir = "{model_dir}"\n', "utf-8")
-    return load_policy(p)
-
-
-def test_flags_senders_of_fraud_content_with_masked_evidence(make_ctx, policy):
-    ctx = make_ctx(policy=policy, sms=rows())
-    p = policy.params("fraud_sms")
+def test_flags_senders_of_fraud_content_with_masked_evidence(make_ctx, sms_policy):
+    ctx = make_ctx(policy=sms_policy, sms=rows())
+    p = sms_policy.params("fraud_sms")
     hits = FraudSms().find(ctx, p).execute().set_index("entity_id")
     assert sorted(hits.index) == [LENDER, FAKE_COP]
     lender = hits.loc[LENDER]
@@ -77,12 +37,12 @@ def test_flags_senders_of_fraud_content_with_masked_evidence(make_ctx, policy):
     assert lender["score"] > hits.loc[FAKE_COP, "score"]  # more messages, stronger
 
 
-def test_leads_carry_reason_with_masked_sample_and_evidence(make_ctx, policy, tmp_path):
-    ctx = make_ctx(policy=policy, sms=rows())
+def test_leads_carry_reason_with_masked_sample_and_evidence(make_ctx, sms_policy, tmp_path):
+    ctx = make_ctx(policy=sms_policy, sms=rows())
     from fraudwall.detectors import load_library
 
     lib = {"fraud_sms": load_library()["fraud_sms"]}
-    result = run_detectors(ctx, policy, lib, run_id="r1")
+    result = run_detectors(ctx, sms_policy, lib, run_id="r1")
     leads = result.leads
     assert result.ran == ["fraud_sms"] and len(leads) == 2
     lead = leads.set_index("entity_id").loc[LENDER]
@@ -123,12 +83,12 @@ def test_leads_carry_reason_with_masked_sample_and_evidence(make_ctx, policy, tm
     assert {f.name: f.read_bytes() for f in out.iterdir()} == before  # idempotent
 
 
-def test_skipped_without_a_model_and_harmless_without_content(make_ctx, policy, tmp_path):
+def test_skipped_without_a_model_and_harmless_without_content(make_ctx, sms_policy, tmp_path):
     assert FraudSms.skip_reason(FraudSms.Params()) is not None
     assert "no model at" in str(FraudSms.skip_reason(FraudSms.Params(model_dir=str(tmp_path))))
     no_content = [{**r, "content": None} for r in rows()]
-    ctx = make_ctx(policy=policy, sms=no_content)
-    assert FraudSms().find(ctx, policy.params("fraud_sms")).execute().empty
+    ctx = make_ctx(policy=sms_policy, sms=no_content)
+    assert FraudSms().find(ctx, sms_policy.params("fraud_sms")).execute().empty
 
 
 def test_report_and_export_refuse_what_is_not_a_run(tmp_path):

@@ -5,23 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_fraud_sms import LENDER, rows
+from sms_tables import LENDER, rows
 
 from fraudwall.auth import Role, UserCreate, add_user
 from fraudwall.cases.importer import import_run
 from fraudwall.cases.review import list_cases, show_case
 from fraudwall.detectors import load_library
-from fraudwall.policy import load_policy
 from fraudwall.scoring.leads import run_detectors
 
 
-def test_fraud_sms_leads_import_as_cases_with_evidence(make_ctx, tmp_path: Path, model_dir, db):
-    p = tmp_path / "policy.toml"
-    p.write_text(f'version = "sms"\n[detectors.fraud_sms]\nmodel_dir = "{model_dir}"\n', "utf-8")
-    policy = load_policy(p)
-    ctx = make_ctx(policy=policy, sms=rows())
+def test_fraud_sms_leads_import_as_cases_with_evidence(make_ctx, tmp_path: Path, sms_policy, db):
+    ctx = make_ctx(policy=sms_policy, sms=rows())
     leads = run_detectors(
-        ctx, policy, {"fraud_sms": load_library()["fraud_sms"]}, run_id="r1"
+        ctx, sms_policy, {"fraud_sms": load_library()["fraud_sms"]}, run_id="r1"
     ).leads
     run = tmp_path / "run"
     run.mkdir()
