@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fraudwall import __version__
 from fraudwall.api import errors, routes
 from fraudwall.api.settings import Settings
+from fraudwall.auth.cache import TokenCache
 from fraudwall.db import open_database
 
 Scope = MutableMapping[str, Any]
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = open_database(settings.database_url)
     app.state.on_shutdown = []
+    app.state.token_cache = TokenCache(ttl_s=settings.token_cache_s)
     errors.install(app)
     for name in router_modules():
         module = importlib.import_module(f"{routes.__name__}.{name}")

@@ -4,22 +4,27 @@
   before the response is sent (``scope="function"``), so a client that sees success knows the
   change is stored; a read session never takes SQLite's write lock.
 - ``CurrentUser``: the :class:`Principal` a bearer token acts as (401 without a valid one).
+  A verified token is remembered for ``FRAUDWALL_TOKEN_CACHE_S`` seconds
+  (:mod:`fraudwall.auth.cache`), so most calls never touch the database to authenticate.
 - ``require_roles(...)`` / ``require(action)``: 403 unless the user's role may.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from fraudwall.auth import Role, allowed, roles_for
-from fraudwall.auth.tokens import authenticate
+from fraudwall.auth.cache import TokenCache
+from fraudwall.auth.tokens import verify_token
 from fraudwall.db import Database
+from fraudwall.db.base import utcnow
 from fraudwall.errors import PermissionDenied, Unauthorized
 
 _bearer = HTTPBearer(auto_error=False, description="a token from `fraudwall token create`")
@@ -61,26 +66,45 @@ ReadSession = Annotated[Session, Depends(read_session, scope="function")]
 WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 
 
-def current_user(
+def token_cache(request: Request) -> TokenCache[Principal]:
+    """The app's cache of verified tokens."""
+    cache: TokenCache[Principal] = request.app.state.token_cache
+    return cache
+
+
+def _lookup(request: Request, token: str) -> tuple[Principal, float | None]:
+    with get_database(request).session(via=_via(request), readonly=True) as session:
+        t = verify_token(session, token=token)
+        valid_s = (t.expires_at - utcnow()).total_seconds() if t.expires_at else None
+        return Principal(t.user.name, t.user.role, t.user.unit), valid_s
+
+
+async def current_user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The user of the request's bearer token; :class:`Unauthorized` (401) otherwise."""
+    """The user of the request's bearer token; :class:`Unauthorized` (401) otherwise.
+
+    Async, so a cached token costs no thread hop; a miss is looked up in a worker thread."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("a valid bearer token is required")
-    with get_database(request).session(via=_via(request), readonly=True) as session:
-        user = authenticate(session, token=credentials.credentials)
-        return Principal(user.name, user.role, user.unit)
+    cache = token_cache(request)
+    hit = cache.get(credentials.credentials)
+    if hit is not None:
+        return hit
+    principal, valid_s = await run_in_threadpool(_lookup, request, credentials.credentials)
+    cache.put(credentials.credentials, principal, valid_s=valid_s)
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
-def require_roles(*roles: Role) -> Callable[..., Principal]:
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets only ``roles`` through (403 for the others)."""
     allowed_roles = frozenset(roles)
 
-    def check(user: CurrentUser) -> Principal:
+    async def check(user: CurrentUser) -> Principal:
         if user.role not in allowed_roles:
             raise PermissionDenied(
                 f"{user.role.value} may not do this; allowed: "
@@ -94,7 +118,7 @@ def require_roles(*roles: Role) -> Callable[..., Principal]:
 def require(action: str) -> Any:
     """``Depends`` on the permission table's ``action`` (the same table the CLI checks)."""
 
-    def check(user: CurrentUser) -> Principal:
+    async def check(user: CurrentUser) -> Principal:
         if not allowed(user.role, action):
             raise PermissionDenied(
                 f"{user.role.value} may not do {action}; allowed: "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
@@ -33,7 +35,22 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("InputError", err["msg"], field), status_code=422)
 
 
+async def request_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A request that does not parse (bad JSON, a wrong or missing field): 422 naming the
+    request field (``body.unit``, ``query.limit``...), with every problem under ``errors``."""
+    assert isinstance(exc, RequestValidationError)
+    errs = list(exc.errors())
+    first = errs[0] if errs else {"loc": (), "msg": "invalid request"}
+    field = ".".join(str(p) for p in first["loc"]) or None
+    body = error_body("InputError", str(first["msg"]), field)
+    body["errors"] = jsonable_encoder(
+        [{"field": ".".join(map(str, e["loc"])), "detail": e["msg"]} for e in errs]
+    )
+    return JSONResponse(body, status_code=422)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(FraudwallError, fraudwall_error)
     app.add_exception_handler(ValidationError, validation_error)
+    app.add_exception_handler(RequestValidationError, request_error)

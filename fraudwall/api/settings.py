@@ -31,10 +31,25 @@ class Settings(BaseModel):
     keys_dir: Path | None = None
     #: ``FRAUDWALL_POLICY``: a policy file (default: the built-in policy).
     policy: Path | None = None
+    #: ``FRAUDWALL_RUNS_DIR``: the folder holding run directories ``POST /v1/cases/import``
+    #: may name (by name only: a client never gives the server a path).
+    runs_dir: Path | None = None
+    #: ``FRAUDWALL_EXPORT_DIR``: where ``POST /v1/batches/{n}/export`` writes ``batch-N/``.
+    export_dir: Path | None = None
+    #: ``FRAUDWALL_BATCH_OUTBOX`` or ``FRAUDWALL_BATCH_URL``: where batches are delivered.
+    batch_outbox: Path | None = None
+    batch_url: str | None = None
+    #: ``FRAUDWALL_PROVISIONING_OUTBOX`` or ``FRAUDWALL_PROVISIONING_URL``: where approved
+    #: actions are dispatched as provisioning commands.
+    provisioning_outbox: Path | None = None
+    provisioning_url: str | None = None
     #: ``FRAUDWALL_MAX_BODY_KB``: larger request bodies are refused with 413.
     max_body_bytes: int = Field(1 << 20, ge=1024)
     #: ``FRAUDWALL_CHECK_REFRESH_S``: how often the registration check's snapshot is rebuilt.
     check_refresh_s: float = Field(5.0, gt=0)
+    #: ``FRAUDWALL_TOKEN_CACHE_S``: how long a verified token is trusted without the database;
+    #: the bound on how late a revocation from another process takes effect (0: never cache).
+    token_cache_s: float = Field(2.0, ge=0, le=60)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +77,13 @@ _VARS = {
     "workspace": "FRAUDWALL_WORKSPACE",
     "keys_dir": "FRAUDWALL_KEYS_DIR",
     "policy": "FRAUDWALL_POLICY",
+    "runs_dir": "FRAUDWALL_RUNS_DIR",
+    "export_dir": "FRAUDWALL_EXPORT_DIR",
+    "batch_outbox": "FRAUDWALL_BATCH_OUTBOX",
+    "batch_url": "FRAUDWALL_BATCH_URL",
+    "provisioning_outbox": "FRAUDWALL_PROVISIONING_OUTBOX",
+    "provisioning_url": "FRAUDWALL_PROVISIONING_URL",
     "max_body_bytes": "FRAUDWALL_MAX_BODY_KB",
     "check_refresh_s": "FRAUDWALL_CHECK_REFRESH_S",
+    "token_cache_s": "FRAUDWALL_TOKEN_CACHE_S",
 }

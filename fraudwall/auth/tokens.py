@@ -167,8 +167,8 @@ def list_tokens(session: Session, *, user: str | None = None) -> list[TokenRead]
     return [TokenRead(**_read(t)) for t in session.scalars(q)]
 
 
-def authenticate(session: Session, *, token: str | None) -> User:
-    """The user a bearer token acts as; :class:`Unauthorized` if it is unknown, expired,
+def verify_token(session: Session, *, token: str | None) -> ApiToken:
+    """The stored token a bearer token is; :class:`Unauthorized` if it is unknown, expired,
     revoked or its user is deactivated (one message for all, so nothing is learnt by probing)."""
     if not token or not token.startswith(PREFIX) or len(token) > 128:
         raise Unauthorized("a valid bearer token is required")
@@ -183,7 +183,12 @@ def authenticate(session: Session, *, token: str | None) -> User:
         or not t.user.active
     ):
         raise Unauthorized("a valid bearer token is required")
-    return t.user
+    return t
+
+
+def authenticate(session: Session, *, token: str | None) -> User:
+    """The user a bearer token acts as (see :func:`verify_token`)."""
+    return verify_token(session, token=token).user
 
 
 __all__ = [
@@ -196,4 +201,5 @@ __all__ = [
     "list_tokens",
     "parse_duration",
     "revoke_token",
+    "verify_token",
 ]

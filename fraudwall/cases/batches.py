@@ -34,6 +34,21 @@ def _read(session: Session, batch: Batch) -> BatchRead:
     return out
 
 
+def check_unit(unit: str | None) -> str | None:
+    """A police unit's name as stored (trimmed), ``None`` for none; :class:`InputError` for a
+    blank, over-long or control-character name.
+
+    >>> check_unit("  Yuzhong PSB  ")
+    'Yuzhong PSB'
+    """
+    if unit is None:
+        return None
+    name = unit.strip()
+    if not name or len(name) > 128 or any(ord(c) < 32 for c in name):
+        raise InputError("a police unit's name: 1-128 printable characters", field="unit")
+    return name
+
+
 def create_batch(
     session: Session,
     *,
@@ -42,10 +57,13 @@ def create_batch(
     scenario: str | None = None,
     detector: str | None = None,
     case_ids: list[int] | None = None,
+    unit: str | None = None,
 ) -> BatchRead:
     """Propose the next numbered batch from the cases that match (not dismissed, not already
-    sent with the same evidence). Explicit ``case_ids`` must all exist and be sendable."""
+    sent with the same evidence). Explicit ``case_ids`` must all exist and be sendable.
+    ``unit`` is the police unit it is addressed to (only that unit's liaison sees it)."""
     who = act(session, actor, "batch.create")
+    unit = check_unit(unit)
     sent = aliased(BatchItem)
     q = select(Case.id, Case.evidence_hash, Case.score).where(
         Case.state != CaseState.dismissed,
@@ -86,6 +104,7 @@ def create_batch(
         proposed_by=who.name,
         proposed_at=utcnow(),
         criteria={"level": level, "scenario": scenario, "detector": detector, "cases": case_ids},
+        unit=unit,
     )
     session.add(batch)
     try:
@@ -116,6 +135,7 @@ def create_batch(
         new=out.new,
         updates=out.updates,
         criteria=batch.criteria,
+        unit=unit,
     )
     return out
 

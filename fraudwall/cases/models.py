@@ -104,6 +104,8 @@ class Batch(Base):
         _enum(BatchState, "batch_state"), default=BatchState.proposed
     )
     criteria: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: The police unit the batch is addressed to: only that unit's liaison sees it.
+    unit: Mapped[str | None] = mapped_column(String(128), default=None, index=True)
     proposed_by: Mapped[str] = mapped_column(String(64))
     proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
     approved_by: Mapped[str | None] = mapped_column(String(64), default=None)

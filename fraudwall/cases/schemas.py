@@ -118,6 +118,7 @@ class BatchRead(_Read):
     number: int
     state: BatchState
     criteria: dict[str, Any]
+    unit: str | None = None
     proposed_by: str
     proposed_at: datetime
     approved_by: str | None

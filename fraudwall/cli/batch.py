@@ -10,7 +10,9 @@ import typer
 from fraudwall.cli.dbopts import AsOpt, DbOpt, JsonOpt, emit, unit_of_work
 
 app = typer.Typer(help="Police lead batches.", no_args_is_help=True)
-COLUMNS = ("id", "number", "state", "leads", "new", "updates", "proposed_by", "approved_by")
+COLUMNS = (
+    "id", "number", "state", "leads", "new", "updates", "proposed_by", "approved_by", "unit",
+)  # fmt: skip
 NumberArg = Annotated[int, typer.Argument(help="batch number")]
 
 
@@ -21,6 +23,9 @@ def create(
     scenario: Annotated[str | None, typer.Option("--scenario", help="only this scenario")] = None,
     detector: Annotated[str | None, typer.Option("--detector", help="only this detector")] = None,
     case: Annotated[list[int] | None, typer.Option("--case", help="these cases (repeat)")] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="police unit it is addressed to (its liaison)")
+    ] = None,
     as_json: JsonOpt = False,
     db: DbOpt = None,
 ) -> None:
@@ -29,7 +34,13 @@ def create(
 
     with unit_of_work(db) as s:
         b = create_batch(
-            s, actor=actor, level=level, scenario=scenario, detector=detector, case_ids=case or None
+            s,
+            actor=actor,
+            level=level,
+            scenario=scenario,
+            detector=detector,
+            case_ids=case or None,
+            unit=unit,
         )
     emit(b, as_json=as_json, columns=COLUMNS)
 

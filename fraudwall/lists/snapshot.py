@@ -206,9 +206,13 @@ class SnapshotCache:
 
     def get(self) -> Snapshot:
         """The current snapshot (built on the first call)."""
+        return self.current() or self.refresh()
+
+    def current(self) -> Snapshot | None:
+        """The current snapshot when it needs no rebuild, else ``None`` (never blocks)."""
         snap = self._snapshot
         if snap is None or self._generation() != self._seen:
-            return self.refresh()
+            return None
         return snap
 
     def refresh(self) -> Snapshot:

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -91,14 +92,12 @@ def seed(db: Database) -> dict[str, str]:
     return tokens
 
 
-@pytest.fixture
-def service(db: Database, tmp_path: Path) -> Iterator[Service]:
-    tokens = seed(db)
-    settings = Settings(database_url=db.url, keys_dir=tmp_path / "keys", max_body_bytes=64 * 1024)
-    app = create_app(settings)
+@contextmanager
+def running(app: object) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port, in a thread; yields its URL."""
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)  # type: ignore[arg-type]
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -108,10 +107,18 @@ def service(db: Database, tmp_path: Path) -> Iterator[Service]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     try:
-        yield Service(f"http://127.0.0.1:{port}", db, tokens, tmp_path / "keys")
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=20)
+
+
+@pytest.fixture
+def service(db: Database, tmp_path: Path) -> Iterator[Service]:
+    tokens = seed(db)
+    settings = Settings(database_url=db.url, keys_dir=tmp_path / "keys", max_body_bytes=64 * 1024)
+    with running(create_app(settings)) as url:
+        yield Service(url, db, tokens, tmp_path / "keys")
 
 
 @pytest.fixture

@@ -18,9 +18,6 @@ from fraudwall.db.models import metadata
 
 A, S, L, AU, SY = "ann", "boss", "lee", "aud", "pos"
 EVERYONE = {A, S, L, AU, SY}
-# fraudwall/cases/batches.py (another domain) still calls Result.tuples(), deprecated in
-# SQLAlchemy 2.1; tolerated here until it is changed there.
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
 OPEN = {"/health", "/docs", "/docs/oauth2-redirect", "/openapi.json"}
 
 #: (method, path) -> the users (one per role) that may call it.
@@ -31,7 +28,10 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/batches/{number}/leads"): {A, S, AU, SY},
     ("POST", "/v1/batches"): {A, S},
     ("POST", "/v1/batches/{number}/approve"): {S},
+    ("POST", "/v1/batches/{number}/export"): {S},  # and its unit's liaison
+    ("POST", "/v1/batches/{number}/deliver"): {S},  # and its unit's liaison
     ("GET", "/v1/cases"): {A, S, AU, SY},
+    ("POST", "/v1/cases/import"): {A, S, SY},
     ("GET", "/v1/cases/{case_id}"): {A, S, AU, SY},
     ("POST", "/v1/cases/{case_id}/state"): {A, S},
     ("POST", "/v1/cases/{case_id}/assign"): {A, S},
@@ -51,6 +51,8 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("GET", "/v1/actions/overdue"): {A, S, AU, SY},
     ("POST", "/v1/actions"): {A, S, SY},
     ("POST", "/v1/actions/auto-path"): {S},
+    ("POST", "/v1/actions/dispatch"): {S, L, SY},
+    ("POST", "/v1/actions/acks"): {S, SY},
     ("POST", "/v1/actions/{action_id}/approve"): {S},
     ("POST", "/v1/actions/{action_id}/reject"): {S},
     ("POST", "/v1/actions/{action_id}/callback"): {A, S},
@@ -59,6 +61,7 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/appeals/{appeal_id}/reverify"): {A, S},
     ("POST", "/v1/appeals/{appeal_id}/decide"): {S},
     ("POST", "/v1/feedback"): {L},
+    ("GET", "/v1/feedback/labels"): {A, S, AU, SY},
     ("GET", "/v1/stats/precision"): {A, S, AU},
     ("POST", "/v1/share/export"): {S},
     ("POST", "/v1/share/import"): {S},
@@ -100,6 +103,8 @@ BODIES: dict[str, Any] = {
     "/v1/appeals/{appeal_id}/reverify": {"passed": True},
     "/v1/appeals/{appeal_id}/decide": {"restore": True},
     "/v1/feedback": [{"batch": 1}],
+    "/v1/cases/import": {"run": "r1"},
+    "/v1/actions/acks": [{"command_id": "x", "status": "done"}],
     "/v1/screen": {"caller": "13800000001", "callee": "13900000001"},
     "/v1/screen/ended": {"caller": "13800000001", "callee": "13900000001", "duration_s": 3},
     "/v1/screen/sms": {"sender": "13800000001", "recipient": "10086", "text": "hi"},
@@ -182,15 +187,24 @@ def test_open_endpoints_need_no_token(service) -> None:
 
 
 def test_a_liaison_sees_only_its_units_batches(service) -> None:
-    from fraudwall.cases.models import Batch
+    from fraudwall.cases.models import Batch, Case
 
     with service.db.session() as s:
-        b = s.scalars(select(Batch).where(Batch.number == 1)).one()
-        b.criteria = {**b.criteria, "unit": "unit-a"}
-    with service.client("boss") as c:
-        r = c.post("/v1/batches", json={"level": None, "case_ids": [1], "scenario": None})
-    # Batch 1 holds case 1 already with the same evidence: nothing new to send.
-    assert r.status_code in {201, 409, 422}
+        s.add(
+            Case(
+                entity_type="msisdn", entity_id="+8613900000002", scenario="fraud_caller",
+                score=0.9, risk_level="high", detectors="outbound_burst", reasons="r",
+                evidence="{}", evidence_hash="e2", run_id="r1",
+            )
+        )  # fmt: skip
+    with service.client("ann") as c:
+        r = c.post("/v1/batches", json={"level": None, "case_ids": [2], "unit": "unit-b"})
+        assert r.status_code == 201 and r.json()["unit"] == "unit-b", r.text
+        for bad in ["", "   ", "x" * 129, "a\nb"]:
+            r = c.post("/v1/batches", json={"level": None, "case_ids": [2], "unit": bad})
+            assert r.status_code == 422 and r.json()["field"] in {"unit", "body.unit"}, r.text
+    with service.db.session() as s:
+        s.scalars(select(Batch).where(Batch.number == 1)).one().unit = "unit-a"
     with service.client("lee") as c:
         assert [b["number"] for b in c.get("/v1/batches").json()] == [1]
         assert c.get("/v1/batches/1").status_code == 200
@@ -201,10 +215,12 @@ def test_a_liaison_sees_only_its_units_batches(service) -> None:
             assert c.get(f"/v1/batches/{n}/leads").status_code == 404
         assert c.get("/v1/cases").status_code == 403
         assert c.get("/v1/cases/1").status_code == 403
-    with service.client("lee-b") as c:
-        assert c.get("/v1/batches").json() == []
+    with service.client("lee-b") as c:  # a liaison of another unit
+        assert [b["number"] for b in c.get("/v1/batches").json()] == [2]
         r = c.get("/v1/batches/1")
         assert r.status_code == 404 and r.json()["detail"] == "no batch 1"
+        assert c.get("/v1/batches/1/leads").status_code == 404
+        assert c.get("/v1/batches/2/leads").json()[0]["entity_id"] == "+8613900000002"
     with service.client("aud") as c:
         audit = c.get("/v1/audit", params={"entity_type": "batch"}).json()
     assert any(a["action"] == "view.unmasked" and a["actor"] == "lee" for a in audit)

@@ -3,10 +3,6 @@ feedback and appeals, each through the same service functions."""
 
 from __future__ import annotations
 
-import pytest
-
-pytestmark = pytest.mark.filterwarnings("ignore:The Result.tuples:DeprecationWarning")
-
 
 def test_lists_and_the_registration_check_over_http(service) -> None:
     with service.client("ann") as c:

@@ -3,14 +3,20 @@ automatic path switch."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from fraudwall.api.deps import CurrentUser, ReadSession, WriteSession, require_roles
+from fraudwall.api.deps import CurrentUser, ReadSession, WriteSession, require, require_roles
+from fraudwall.api.paths import NotConfigured
 from fraudwall.auth import Role
 from fraudwall.cases import actions
 from fraudwall.cases.enums import ActionState, ActionType, CallbackOutcome
+from fraudwall.cases.provisioning import dispatch_actions, read_acknowledgements
 from fraudwall.cases.schemas import ActionRead
+from fraudwall.errors import InputError
 from fraudwall.policy import load_policy
 
 router = APIRouter(prefix="/actions", tags=["actions"])
@@ -74,6 +80,42 @@ def request_action(
 def auto_path(body: AutoPath, session: WriteSession, user: CurrentUser) -> dict[str, object]:
     """Switch the automatic path for the highest-confidence cases on or off (a supervisor)."""
     return actions.set_auto_path(session, enabled=body.enabled, actor=user.name)
+
+
+@router.post("/dispatch", dependencies=[require("action.dispatch")])
+def dispatch(request: Request, session: WriteSession, user: CurrentUser) -> list[ActionRead]:
+    """Send approved actions as idempotent provisioning commands to the configured outbox file
+    (``FRAUDWALL_PROVISIONING_OUTBOX``) or endpoint (``FRAUDWALL_PROVISIONING_URL``)."""
+    settings = request.app.state.settings
+    outbox, url = settings.provisioning_outbox, settings.provisioning_url
+    if outbox is None and url is None:
+        raise NotConfigured(
+            "the service has no FRAUDWALL_PROVISIONING_OUTBOX or FRAUDWALL_PROVISIONING_URL"
+        )
+    return dispatch_actions(
+        session, actor=user.name, outbox=outbox, url=None if outbox is not None else url
+    )
+
+
+@router.post("/acks", dependencies=[require("action.acknowledge")])
+async def acknowledgements(request: Request, user: CurrentUser) -> list[ActionRead]:
+    """Read the provisioning system's acknowledgements, sent as the body (one JSON object a
+    line), as `fraudwall action acks FILE` does; a malformed file changes nothing. The body is
+    kept under a name the server chooses."""
+    from starlette.concurrency import run_in_threadpool
+
+    raw = await request.body()
+    if not raw.strip():
+        raise InputError("send the acknowledgements (JSON lines) as the request body", field="body")
+
+    def work() -> list[ActionRead]:
+        with tempfile.TemporaryDirectory(prefix="fw-acks-") as tmp:
+            path = Path(tmp) / "acks.jsonl"
+            path.write_bytes(raw)
+            with request.app.state.db.session(via="api:POST /v1/actions/acks") as session:
+                return read_acknowledgements(session, file=path, actor=user.name)
+
+    return await run_in_threadpool(work)
 
 
 @router.post("/{action_id}/approve")

@@ -10,14 +10,24 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from fraudwall.api.deps import CurrentUser, Principal, ReadSession, WriteSession, require_roles
+from fraudwall.api.deps import (
+    CurrentUser,
+    Principal,
+    ReadSession,
+    WriteSession,
+    require,
+    require_roles,
+)
 from fraudwall.api.masking import audit_unmasked, mask_dicts, may_unmask
+from fraudwall.api.paths import NotConfigured, configured
 from fraudwall.auth import Role
 from fraudwall.cases import batches
 from fraudwall.cases.common import get_batch
+from fraudwall.cases.delivery import deliver_batch
 from fraudwall.cases.enums import BatchState
-from fraudwall.cases.export import lead_rows
-from fraudwall.cases.schemas import BatchRead
+from fraudwall.cases.export import export_batch, lead_rows
+from fraudwall.cases.models import Batch
+from fraudwall.cases.schemas import BatchRead, ExportResult
 from fraudwall.errors import NotFound
 
 router = APIRouter(prefix="/batches", tags=["batches"])
@@ -33,24 +43,15 @@ class BatchCreate(BaseModel):
     scenario: str | None = Field(None, max_length=48)
     detector: str | None = Field(None, max_length=64)
     case_ids: list[int] | None = Field(None, max_length=100_000)
+    unit: str | None = Field(None, max_length=128, description="police unit it is addressed to")
 
 
-def batch_unit(batch: Any) -> str | None:
-    """The police unit a batch is addressed to (``None`` when it names none)."""
-    unit = getattr(batch, "unit", None)
-    if unit is None and isinstance(getattr(batch, "criteria", None), dict):
-        unit = batch.criteria.get("unit")
-    return str(unit) if unit else None
-
-
-def visible(user: Principal, batch: Any) -> bool:
+def visible(user: Principal, batch: Batch | BatchRead) -> bool:
     """A liaison sees a batch only when it is addressed to the liaison's unit."""
-    return user.role is not Role.liaison or (
-        user.unit is not None and batch_unit(batch) == user.unit
-    )
+    return user.role is not Role.liaison or (user.unit is not None and batch.unit == user.unit)
 
 
-def _get(session: Session, user: Principal, number: int) -> Any:
+def _get(session: Session, user: Principal, number: int) -> Batch:
     batch = get_batch(session, number)
     if not visible(user, batch):
         raise NotFound(f"no batch {number}")
@@ -62,11 +63,7 @@ def list_batches(
     session: ReadSession, user: CurrentUser, state: BatchState | None = None
 ) -> list[BatchRead]:
     """Batches, newest first (a liaison: its unit's only)."""
-    out = batches.list_batches(session, state=state)
-    if user.role is Role.liaison:
-        by_number = {b.number: get_batch(session, b.number) for b in out}
-        out = [b for b in out if visible(user, by_number[b.number])]
-    return out
+    return [b for b in batches.list_batches(session, state=state) if visible(user, b)]
 
 
 @router.get("/{number}", dependencies=[_READERS])
@@ -106,6 +103,7 @@ def create_batch(body: BatchCreate, session: WriteSession, user: CurrentUser) ->
         scenario=body.scenario,
         detector=body.detector,
         case_ids=body.case_ids,
+        unit=body.unit,
     )
 
 
@@ -113,3 +111,29 @@ def create_batch(body: BatchCreate, session: WriteSession, user: CurrentUser) ->
 def approve_batch(number: int, session: WriteSession, user: CurrentUser) -> BatchRead:
     """Approve a proposed batch (a supervisor other than the proposer; one winner)."""
     return batches.approve_batch(session, number=number, actor=user.name)
+
+
+@router.post("/{number}/export", dependencies=[require("batch.export")])
+def export(number: int, request: Request, session: WriteSession, user: CurrentUser) -> ExportResult:
+    """Write ``batch-N.csv``, ``.xlsx``, ``.json`` and ``manifest.json`` into
+    ``FRAUDWALL_EXPORT_DIR/batch-N/`` (an approved batch; a liaison: its unit's only)."""
+    _get(session, user, number)
+    root = configured(request.app.state.settings.export_dir, "FRAUDWALL_EXPORT_DIR")
+    return export_batch(session, number=number, out=root / f"batch-{number}", actor=user.name)
+
+
+@router.post("/{number}/deliver", dependencies=[require("batch.deliver")])
+def deliver(number: int, request: Request, session: WriteSession, user: CurrentUser) -> BatchRead:
+    """Deliver an exported batch to the configured outbox (``FRAUDWALL_BATCH_OUTBOX``) or
+    endpoint (``FRAUDWALL_BATCH_URL``, with retries and an idempotency key)."""
+    _get(session, user, number)
+    settings = request.app.state.settings
+    if settings.batch_outbox is None and settings.batch_url is None:
+        raise NotConfigured("the service has no FRAUDWALL_BATCH_OUTBOX or FRAUDWALL_BATCH_URL")
+    return deliver_batch(
+        session,
+        number=number,
+        actor=user.name,
+        outbox=settings.batch_outbox,
+        url=None if settings.batch_outbox is not None else settings.batch_url,
+    )

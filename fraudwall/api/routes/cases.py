@@ -7,12 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from fraudwall.api.deps import CurrentUser, ReadSession, WriteSession, require_roles
+from fraudwall.api.deps import CurrentUser, ReadSession, WriteSession, require, require_roles
 from fraudwall.api.masking import audit_unmasked, mask_models, may_unmask
+from fraudwall.api.paths import named_under
 from fraudwall.auth import Role
 from fraudwall.cases import review
 from fraudwall.cases.enums import CaseState
-from fraudwall.cases.schemas import CaseDetail, CaseRead, CommentRead
+from fraudwall.cases.importer import import_run
+from fraudwall.cases.schemas import CaseDetail, CaseRead, CommentRead, ImportResult
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 #: A liaison sees cases only through the batches of its unit, never the case list.
@@ -36,6 +38,26 @@ class Comment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=4000)
+
+
+class RunImport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    run: str = Field(
+        min_length=1, max_length=128, description="a run directory's name in FRAUDWALL_RUNS_DIR"
+    )
+
+
+@router.post("/import", dependencies=[require("cases.import")])
+def import_cases(
+    body: RunImport, request: Request, session: WriteSession, user: CurrentUser
+) -> ImportResult:
+    """Load a run's leads and risk as cases, as `fraudwall cases import` does (re-importing the
+    same run changes nothing). The run is named, never given as a path."""
+    run_dir = named_under(
+        request.app.state.settings.runs_dir, body.run, field="run", setting="FRAUDWALL_RUNS_DIR"
+    )
+    return import_run(session, run_dir=run_dir, actor=user.name)
 
 
 @router.get("", dependencies=[_READERS])

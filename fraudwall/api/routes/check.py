@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from fraudwall.api.deps import require
-from fraudwall.lists.check import RegistrationAnswer, RegistrationRequest, check_registration
+from fraudwall.lists.check import (
+    RegistrationAnswer,
+    RegistrationRequest,
+    Snapshot,
+    check_registration,
+)
 from fraudwall.lists.snapshot import SnapshotCache, checker_for
 
 router = APIRouter(prefix="/check", tags=["check"])
@@ -21,9 +27,17 @@ def _checker(request: Request) -> SnapshotCache:
     return cache
 
 
+def _snapshot(request: Request) -> Snapshot:
+    return _checker(request).get()
+
+
 @router.post("/registration", dependencies=[require("check.registration")])
-def registration(body: RegistrationRequest, request: Request) -> RegistrationAnswer:
+async def registration(body: RegistrationRequest, request: Request) -> RegistrationAnswer:
     """``allow`` | ``review`` | ``deny`` with the reasons: cards held across operators against
     the limit, blacklist hits on holder, device or outlet (ours and partners'), the outlet's
     current abnormal-registration risk. Answered from memory (no scan per request)."""
-    return check_registration(_checker(request).get(), body)
+    cache: SnapshotCache | None = getattr(request.app.state, "checker", None)
+    snap = cache.current() if cache is not None else None
+    if snap is None:  # first call, or this process changed a list: build off the event loop
+        snap = await run_in_threadpool(_snapshot, request)
+    return check_registration(snap, body)

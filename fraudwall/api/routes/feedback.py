@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
 from fraudwall.api.deps import CurrentUser, ReadSession, require, require_roles
+from fraudwall.api.masking import audit_unmasked, mask_dicts, may_unmask
 from fraudwall.auth import Role
 from fraudwall.cases.feedback import import_feedback
+from fraudwall.cases.labels import label_table
 from fraudwall.cases.schemas import FeedbackImportResult, PrecisionRow
 from fraudwall.cases.stats import precision
 from fraudwall.errors import InputError
@@ -50,3 +53,21 @@ async def _apply(request: Request, path: Path, actor: str) -> FeedbackImportResu
 def stats_precision(session: ReadSession) -> list[PrecisionRow]:
     """Confirmed precision per detector, scenario and batch."""
     return precision(session)
+
+
+@router.get(
+    "/feedback/labels",
+    dependencies=[Depends(require_roles(Role.analyst, Role.supervisor, Role.auditor, Role.system))],
+)
+def labels(
+    request: Request, session: ReadSession, user: CurrentUser, unmasked: bool = False
+) -> list[dict[str, Any]]:
+    """The outcomes as contract labels (what `fraudwall feedback labels --out` writes);
+    identifiers masked unless asked for by a role that may (audited)."""
+    rows = label_table(session).to_pylist()
+    if may_unmask(user, unmasked):
+        audit_unmasked(
+            request.app.state.db, user, entity_type="label", ids=[r["entity_id"] for r in rows]
+        )
+        return rows
+    return mask_dicts(rows)

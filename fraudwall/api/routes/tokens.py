@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from fraudwall.api.deps import CurrentUser, ReadSession, WriteSession
+from fraudwall.api.deps import CurrentUser, ReadSession, WriteSession, token_cache
 from fraudwall.auth import Role
 from fraudwall.auth.tokens import (
     TokenCreated,
@@ -41,6 +41,10 @@ def create(body: TokenRequest, session: WriteSession, user: CurrentUser) -> Toke
 
 
 @router.post("/{token_id}/revoke")
-def revoke(token_id: int, session: WriteSession, user: CurrentUser) -> TokenRead:
-    """Revoke a token (its owner or a supervisor)."""
-    return revoke_token(session, token_id=token_id, actor=user.name)
+def revoke(token_id: int, request: Request, session: WriteSession, user: CurrentUser) -> TokenRead:
+    """Revoke a token (its owner or a supervisor): refused at once by this process, and by
+    any other within ``FRAUDWALL_TOKEN_CACHE_S``."""
+    out = revoke_token(session, token_id=token_id, actor=user.name)
+    session.commit()  # before the cache forgets, so no call re-reads the old state
+    token_cache(request).clear()
+    return out

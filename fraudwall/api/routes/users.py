@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from fraudwall.api.deps import CurrentUser, ReadSession, WriteSession, require
+from fraudwall.api.deps import CurrentUser, ReadSession, WriteSession, require, token_cache
 from fraudwall.auth import UserCreate, UserRead, add_user, list_users, set_active
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -23,6 +23,10 @@ def create(data: UserCreate, session: WriteSession, user: CurrentUser) -> UserRe
 
 
 @router.post("/{name}/deactivate", dependencies=[require("users.manage")])
-def deactivate(name: str, session: WriteSession, user: CurrentUser) -> UserRead:
-    """Deactivate a user: their tokens stop working at once."""
-    return set_active(session, name=name, active=False, actor=user.name)
+def deactivate(name: str, request: Request, session: WriteSession, user: CurrentUser) -> UserRead:
+    """Deactivate a user: their tokens stop working at once in this process, and within
+    ``FRAUDWALL_TOKEN_CACHE_S`` in any other."""
+    out = set_active(session, name=name, active=False, actor=user.name)
+    session.commit()  # before the cache forgets, so no call re-reads the old state
+    token_cache(request).clear()
+    return out
