@@ -42,6 +42,7 @@ from fraudwall.cases.schemas import ImportResult
 from fraudwall.db.base import UTCDateTime, utcnow
 from fraudwall.errors import InputError
 from fraudwall.ingest.normalize import normalize_msisdn
+from fraudwall.store import Workspace
 
 LEAD_FIELDS = (
     "entity_type",
@@ -169,19 +170,41 @@ def _to_utc(col: pa.ChunkedArray, tz: str) -> pa.ChunkedArray:
     return pc.cast(col, pa.timestamp("us", tz="UTC"))
 
 
+def calls_behind(run_dir: Path) -> list[Path]:
+    """The call files behind a run: the days of its window in the workspace its ``run.json``
+    names (``fraudwall detect``, daily operation), else the run's own store (``fraudwall
+    run``, whose run directory is its workspace)."""
+    ws, days = Workspace(run_dir), None
+    meta = Path(run_dir) / "run.json"
+    if meta.is_file():
+        try:
+            info = json.loads(meta.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as e:
+            raise InputError(f"cannot read: {e}", file=str(meta)) from e
+        info = info if isinstance(info, dict) else {}
+        named = info.get("workspace")
+        if isinstance(named, str) and named and Path(named).is_dir():
+            ws = Workspace(named)
+        window = info.get("window")
+        if isinstance(window, dict) and isinstance(window.get("days"), list):
+            days = [str(d) for d in window["days"]]
+    return ws.parquet_files("calls", days=days)
+
+
 def _activity(run_dir: Path, ids: pa.Array) -> dict[str, dict[str, Any]]:
-    """Per number: its calls in the run's store and the numbers it talked to most."""
-    calls = run_dir / "store" / "calls"
-    if not calls.is_dir() or len(ids) == 0:
+    """Per number: its calls behind the run (:func:`calls_behind`) and the numbers it talked
+    to most."""
+    files = calls_behind(run_dir)
+    if not files or len(ids) == 0:
         return {}
     con = duckdb.connect()
     con.execute("SET threads TO 2")
     con.register("ids", pa.table({"msisdn": ids}))
-    glob = str(calls / "**" / "*.parquet")
+    sources = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
     rows = con.sql(
         f"""
         WITH c AS (SELECT msisdn, other_party, direction, started_at, duration_s
-                   FROM read_parquet('{glob}', hive_partitioning=false)
+                   FROM read_parquet([{sources}], hive_partitioning=false)
                    SEMI JOIN ids USING (msisdn)),
         summary AS (
             SELECT msisdn, count(*) FILTER (direction = 'MO') AS calls_out,
