@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.metrics import f1_score
@@ -28,8 +29,9 @@ from sklearn.svm import LinearSVC
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fraudwall.content.classifier import NORMAL, Settings, fit
+from fraudwall.content.classifier import NORMAL, Settings, best_threshold, decide, fit
 from fraudwall.content.ngrams import Vectoriser
+from fraudwall.content.normalize import normalise
 from fraudwall.content.obfuscate import obfuscate_all
 from fraudwall.content.texts import read_texts
 
@@ -51,6 +53,115 @@ def hashed_plain(
         v = Vectoriser(channels=channels)
         m = estimator().fit(v.fit(texts).transform(texts), labels)  # type: ignore[attr-defined]
         return lambda t: m.predict(v.transform(t))
+
+    return train
+
+
+def nested_c(
+    cs: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0),
+) -> Callable[[list[str], list[str]], Predict]:
+    """The default classifier with C chosen inside each training part (inner 3-fold CV,
+    argmax macro-F1), so no figure reported comes from a C picked on its own test fold."""
+
+    def train(texts: list[str], labels: list[str]) -> Predict:
+        arr, y = np.asarray(texts, dtype=object), np.asarray(labels, dtype=object)
+        inner = list(StratifiedKFold(3, shuffle=True, random_state=1).split(arr, y))
+        mean_f1 = dict.fromkeys(cs, 0.0)
+        for tr, te in inner:
+            v = Vectoriser(channels=("plain",))
+            xtr, xte = (
+                v.fit(arr[tr].tolist()).transform(arr[tr].tolist()),
+                v.transform(arr[te].tolist()),
+            )
+            for c in cs:
+                pred = LinearSVC(C=c, random_state=0).fit(xtr, y[tr]).predict(xte)
+                mean_f1[c] += float(f1_score(y[te], pred, average="macro")) / len(inner)
+        best = max(cs, key=lambda c: mean_f1[c])
+        print(f"  inner CV chose C={best}", flush=True)
+        return fraudwall_variant(Settings(c=best))(texts, labels)
+
+    return train
+
+
+def calibrated_ensemble(*members: Settings) -> Callable[[list[str], list[str]], Predict]:
+    """Mean of several calibrated classifiers' probabilities; per-class thresholds chosen on
+    the mean of their out-of-fold probabilities (inside the training part)."""
+
+    def train(texts: list[str], labels: list[str]) -> Predict:
+        fitted = [fit(texts, labels, s) for s in members]
+        models = [m for m, _ in fitted]
+        oof = np.mean([figures["oof_proba"] for _, figures in fitted], axis=0)
+        y = fitted[0][1]["y"]
+        classes, fallback = models[0].classes, models[0].classes.index(models[0].fallback)
+        th = np.array([best_threshold(oof[:, c], y == c) for c in range(len(classes))])
+        th[fallback] = 0.0
+
+        def predict(t: list[str]) -> np.ndarray:
+            p = np.mean([m.proba(m.decision(m.vectoriser.transform(t))) for m in models], axis=0)
+            return np.asarray(classes, dtype=object)[decide(p, th, fallback)]
+
+        return predict
+
+    return train
+
+
+_SEGMENTED: dict[str, str] = {}
+
+
+def _words(texts: list[str]) -> list[str]:
+    """jieba word segmentation of the normalised text, words joined by spaces (memoised:
+    every fold segments the same messages again)."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    for t in texts:
+        if t not in _SEGMENTED:
+            _SEGMENTED[t] = " ".join(jieba.lcut(normalise(t)))
+    return [_SEGMENTED[t] for t in texts]
+
+
+def chars_and_words(
+    estimator: Callable[[], object], orders: tuple[int, ...] = (1, 2, 3, 4), words: bool = True
+) -> Callable[[list[str], list[str]], Predict]:
+    """Character n-grams of the normalised text (fraudwall's vectoriser) side by side with
+    jieba word 1-2-gram TF-IDF, each block L2-normalised and weighted 1/sqrt(2); argmax."""
+
+    def train(texts: list[str], labels: list[str]) -> Predict:
+        cv = Vectoriser(orders=orders, channels=("plain",)).fit(texts)
+        wv = TfidfVectorizer(
+            tokenizer=str.split,
+            token_pattern=None,
+            lowercase=False,
+            ngram_range=(1, 2),
+            min_df=2,
+            sublinear_tf=True,
+        )
+        wv.fit(_words(texts))
+
+        def features(t: list[str]) -> sp.csr_matrix:
+            blocks = [cv.transform(t)] + ([wv.transform(_words(t))] if words else [])
+            return sp.hstack([b / np.sqrt(len(blocks)) for b in blocks]).tocsr()
+
+        m = estimator().fit(features(texts), labels)  # type: ignore[attr-defined]
+        return lambda t: m.predict(features(t))
+
+    return train
+
+
+def words_only(estimator: Callable[[], object]) -> Callable[[list[str], list[str]], Predict]:
+    """jieba word 1-2-gram TF-IDF of the normalised text alone; argmax."""
+
+    def train(texts: list[str], labels: list[str]) -> Predict:
+        wv = TfidfVectorizer(
+            tokenizer=str.split,
+            token_pattern=None,
+            lowercase=False,
+            ngram_range=(1, 2),
+            min_df=2,
+            sublinear_tf=True,
+        )
+        m = estimator().fit(wv.fit_transform(_words(texts)), labels)  # type: ignore[attr-defined]
+        return lambda t: m.predict(wv.transform(_words(t)))
 
     return train
 
@@ -80,6 +191,29 @@ VARIANTS: dict[str, Callable[[list[str], list[str]], Predict]] = {
     ),
     "hashed13_plain+homophone_logreg": hashed_plain(
         lambda: LogisticRegression(C=20, max_iter=2000)
+    ),
+    # Second round (issue 12 step 2): argmax rows have no calibration and no thresholds.
+    "hashed13_plain_svc_C2_argmax": hashed_plain(lambda: LinearSVC(C=2), channels=("plain",)),
+    "hashed14_plain_svc_C2_argmax": chars_and_words(lambda: LinearSVC(C=2), words=False),
+    "jieba12_svc_C2_argmax": words_only(lambda: LinearSVC(C=2)),
+    "hashed14+jieba12_svc_C2_argmax": chars_and_words(lambda: LinearSVC(C=2)),
+    "hashed14+jieba12_svc_C2_balanced_argmax": chars_and_words(
+        lambda: LinearSVC(C=2, class_weight="balanced")
+    ),
+    "hashed14+jieba12_svc_C5_argmax": chars_and_words(lambda: LinearSVC(C=5)),
+    "hashed14+jieba12_sgd_hinge_argmax": chars_and_words(
+        lambda: SGDClassifier(alpha=2e-5, max_iter=50, tol=None, random_state=0)
+    ),
+    "hashed14+jieba12_logreg_C30_argmax": chars_and_words(
+        lambda: LogisticRegression(C=30, max_iter=3000)
+    ),
+    "hashed14+jieba12_complementnb_argmax": chars_and_words(lambda: ComplementNB(alpha=0.03)),
+    "hashed13_plain_svc_nestedC_calibrated": nested_c(),
+    "hashed13_plain_svc_C2_balanced_calibrated": fraudwall_variant(
+        Settings(class_weight="balanced")
+    ),
+    "ensemble_plain13+plain_homophone14_calibrated": calibrated_ensemble(
+        Settings(), Settings(orders=(1, 2, 3, 4), channels=("plain", "homophone"))
     ),
 }
 

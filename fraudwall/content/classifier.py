@@ -37,6 +37,8 @@ class Settings:
     channels: tuple[str, ...] = ("plain",)
     min_df: int = 2
     c: float = 2.0
+    #: ``"balanced"`` weighs each class by the inverse of its frequency; ``None``: all alike.
+    class_weight: str | None = None
     calibration_folds: int = 3
     seed: int = 0
     #: The class that means "not fraud": the fallback when no class clears its threshold.
@@ -132,7 +134,7 @@ def decide(p: np.ndarray, thresholds: np.ndarray, fallback: int) -> np.ndarray:
 
 
 def _svm(settings: Settings) -> LinearSVC:
-    return LinearSVC(C=settings.c, random_state=settings.seed)
+    return LinearSVC(C=settings.c, class_weight=settings.class_weight, random_state=settings.seed)
 
 
 def _platt(d: np.ndarray, y: np.ndarray) -> tuple[float, float]:

@@ -184,3 +184,23 @@ def test_best_threshold_maximises_f1():
     s = np.array([0.95, 0.9, 0.8, 0.7, 0.3, 0.2])
     y = np.array([1, 1, 0, 1, 0, 0])
     assert best_threshold(s, y) == pytest.approx(0.5)  # cut below 0.7, half-way to 0.3
+
+
+def test_class_weight_is_kept_in_the_card_and_older_cards_still_load(tmp_path):
+    from fraudwall.content.classifier import Settings, fit
+
+    texts, labels = zip(*corpus(2), strict=True)
+    model, _ = fit(list(texts), list(labels), Settings(class_weight="balanced"))
+    training = {"rows": len(texts), "file": "t.csv", "per_class": {}, "fingerprint": "-"}
+    md.save(model, tmp_path / "m", {"training": {**training, "vocabulary": 0}})
+    back = md.load(tmp_path / "m")
+    assert back.settings.class_weight == "balanced"
+    assert back.classify([t for t, _ in UNSEEN], reasons=0)["label"].tolist() == [
+        lab for _, lab in UNSEEN
+    ]
+    # A card written before the setting existed reads as unweighted.
+    card_path = tmp_path / "m" / "card.json"
+    card = json.loads(card_path.read_text("utf-8"))
+    del card["settings"]["class_weight"]
+    card_path.write_text(json.dumps(card), "utf-8")
+    assert md.load(tmp_path / "m").settings.class_weight is None
