@@ -12,7 +12,9 @@ HOOKED = num(138, 800)  # talks for 20 minutes, calls back, then calls the bank
 LUCKLESS = num(138, 806)  # listened once for 15 minutes, and happened to phone the bank
 WORKED = num(138, 801)  # talked with each gang member, twice with the first
 LISTENER = num(138, 804)  # listened once for 15 minutes, then nothing
-SPRAYED = num(138, 805)  # talked once with each of three gang members
+SPRAYED = num(138, 805)  # talked once with each of three gang members, bank call before
+COURTED = num(138, 807)  # called twice by one gang member and called it back; no bank yet
+RELAYED = num(138, 808)  # passed from one gang member to the next, then phoned the bank
 HUNG_UP = num(138, 802)  # answered one gang member for 5 s
 FRIEND = num(138, 803)  # long calls with an ordinary caller
 ORDINARY = num(138, 0)
@@ -42,33 +44,53 @@ def world() -> tuple[list[dict], list[dict]]:
     calls += [call(GANG[0], WORKED, "MO", T0 + minutes(330), 200)]
     # Reached once each by three gang members: random reach, not a relationship.
     calls += [call(fraud, SPRAYED, "MO", T0 + minutes(340 + k), 200) for fraud in GANG]
+    calls += [call(SPRAYED, "95588", "MO", T0 + minutes(100), 100)]
+    calls += [
+        call(GANG[2], COURTED, "MO", T0 + minutes(430), 400),
+        call(COURTED, GANG[2], "MO", T0 + minutes(470), 200),
+        call(GANG[2], COURTED, "MO", T0 + minutes(520), 300),
+    ]
+    calls += [
+        call(GANG[0], RELAYED, "MO", T0 + minutes(440), 200),
+        call(GANG[1], RELAYED, "MO", T0 + minutes(480), 600),
+        call(RELAYED, "95566", "MO", T0 + minutes(530), 150),
+    ]
     calls += [call(GANG[1], HUNG_UP, "MO", T0 + minutes(400), 5)]
     calls += [call(GANG[2], LISTENER, "MO", T0 + minutes(420), 900)]
     calls += [call(ORDINARY, FRIEND, "MO", T0 + minutes(500), 1500)]
     subs = subscribers(
-        sorted({*numbers_in(calls), HOOKED, WORKED, HUNG_UP, FRIEND, LISTENER, SPRAYED, LUCKLESS})
+        sorted(
+            {
+                *numbers_in(calls),
+                *(HOOKED, WORKED, HUNG_UP, FRIEND, LISTENER, SPRAYED, LUCKLESS, COURTED, RELAYED),
+            }
+        )
     )
     return calls, subs
 
 
-def test_victim_engaged_acts_on_a_repeated_conversation_followed_by_a_bank_call(make_ctx):
+def test_victim_engaged_needs_two_signs_of_the_fraud_sequence(make_ctx):
     calls, subs = world()
     p = VictimEngaged.Params()
     hits = VictimEngaged().find(make_ctx(calls=calls, subscribers=subs), p).execute()
     hits = hits.set_index("entity_id")
-    # WORKED came back to one caller but has not phoned the bank; LUCKLESS phoned the bank
-    # after one long call. The hung-up, the one-off listener, the person reached once by each
-    # gang member and the friend of an ordinary caller are not engaged at all.
-    assert set(hits.index) == {HOOKED, WORKED, LUCKLESS}
+    # HOOKED called the caller back and then the bank; COURTED was called back by the caller
+    # and returned the call. One sign alone is what chance listeners show: WORKED was called
+    # twice by one caller, LUCKLESS phoned the bank after one long call. The hung-up, the
+    # one-off listener, the person reached once by each gang member and the friend of an
+    # ordinary caller show none.
+    assert set(hits.index) == {HOOKED, COURTED}
     assert hits.loc[HOOKED, "longest_s"] == 1200
-    assert hits.loc[HOOKED, "repeat_calls"] == 2
+    assert hits.loc[HOOKED, "repeat_calls"] == 1
+    assert hits.loc[HOOKED, "returned_calls"] == 1
     assert hits.loc[HOOKED, "bank_calls"] == 1
-    # Only both signs together are the moment to act; either alone is watch-list material.
+    assert (hits.loc[COURTED, "repeat_calls"], hits.loc[COURTED, "bank_calls"]) == (2, 0)
+    # Only with the bank call is it the moment to act; a relationship alone is watch-list.
     assert hits.loc[HOOKED, "score"] >= 0.6
-    assert hits.loc[WORKED, "score"] < 0.6
-    assert hits.loc[LUCKLESS, "score"] < 0.6
+    assert hits.loc[COURTED, "score"] < 0.6
     text = reasons(VictimEngaged, hits.reset_index(), p)
     assert any("1 call(s) to a bank within 6 h" in t for t in text)
+    assert any("1 call(s) back to it" in t for t in text)
 
 
 def test_victims_of_confirmed_or_reported_numbers_count_without_a_behaviour_flag(make_ctx):
@@ -113,12 +135,14 @@ def test_victims_of_confirmed_or_reported_numbers_count_without_a_behaviour_flag
     assert VictimEngaged().find(bare, VictimEngaged.Params()).execute().empty
 
 
-def test_victim_multi_contact_needs_several_flagged_callers_talked_to(make_ctx):
+def test_victim_multi_contact_needs_several_flagged_callers_then_the_bank(make_ctx):
     calls, subs = world()
     p = VictimMultiContact.Params()
     hits = VictimMultiContact().find(make_ctx(calls=calls, subscribers=subs), p).execute()
-    assert sorted(hits["entity_id"]) == [WORKED, SPRAYED]
-    assert hits["fraud_callers"].tolist() == [3, 3]
+    # WORKED talked with three gang members but has not phoned a bank, SPRAYED phoned one
+    # only before: being reached by several callers alone is chance.
+    assert hits["entity_id"].tolist() == [RELAYED]
+    assert (hits["fraud_callers"].item(), hits["bank_calls"].item()) == (2, 1)
     assert (hits["score"] < 0.6).all()  # weak on its own
     assert reasons(VictimMultiContact, hits, p)
 
