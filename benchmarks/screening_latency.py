@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 import psutil
+import uvloop
 
 from fraudwall.screening import Engine, MemoryStore, ScreeningPolicy
 from fraudwall.screening.state import CallerState
@@ -172,11 +173,30 @@ def make_db(tmp: Path) -> tuple[str, str]:
     return url, token
 
 
+def _requests(ports: list[int], token: str, n: int, path: str) -> list[bytes]:
+    """Every request, built before the clock starts (the generator then only sends and reads:
+    its own CPU is what it costs to measure, reported next to the figures)."""
+    if path == "/health":
+        return [b"GET /health HTTP/1.1\r\nhost: x\r\n\r\n"] * n * len(ports)
+    out = []
+    for caller, callee, _t in traffic(n * len(ports), 200_000, seed=7):
+        body = json.dumps({"caller": caller, "callee": callee}).encode()
+        out.append(
+            (
+                f"POST {path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\n"
+                f"content-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n"
+            ).encode()
+            + body
+        )
+    return out
+
+
 async def _load(
     ports: list[int], token: str, rate: float, seconds: float, conns: int, path: str
 ) -> tuple[list[float], int]:
     """Open-loop load: every 1/rate s per port a request is due; latency from that time."""
-    calls = traffic(int(rate * seconds) * len(ports), 200_000, seed=7)
+    per_port = int(rate * seconds)
+    reqs = _requests(ports, token, per_port, path)
     lat: list[float] = []
     errors = 0
     start = time.perf_counter() + 0.2
@@ -201,27 +221,22 @@ async def _load(
         writer.close()
 
     tasks = [asyncio.create_task(conn(ports[i // conns], qu)) for i, qu in enumerate(queues)]
-    per_port = int(rate * seconds)
     for k in range(per_port):
         due = start + k / rate
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
         for j in range(len(ports)):
-            caller, callee, _t = calls[k * len(ports) + j]
-            if path == "/health":
-                req = b"GET /health HTTP/1.1\r\nhost: x\r\n\r\n"
-            else:
-                body = json.dumps({"caller": caller, "callee": callee}).encode()
-                req = (
-                    f"POST {path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {token}\r\n"
-                    f"content-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n"
-                ).encode() + body
-            queues[j * conns + k % conns].put_nowait((due, req))
+            queues[j * conns + k % conns].put_nowait((due, reqs[k * len(ports) + j]))
     for qu in queues:
         qu.put_nowait((0.0, b""))
     await asyncio.gather(*tasks)
     return lat, errors
+
+
+def _cpu_s(proc: psutil.Process) -> float:
+    t = proc.cpu_times()
+    return float(t.user + t.system)
 
 
 def bench_http(args: argparse.Namespace) -> dict[str, object]:
@@ -263,14 +278,22 @@ def bench_http(args: argparse.Namespace) -> dict[str, object]:
         for port in ports:
             wait_http(port)
         time.sleep(1.0)
-        asyncio.run(_load(ports, token, 200, 2, args.conns, "/v1/screen"))  # warm up
+        run = uvloop.run  # the generator on the same fast loop as the workers
+        run(_load(ports, token, 200, 2, args.conns, "/v1/screen"))  # warm up
         # baseline: the same decisions at a tenth of the rate (what load itself adds)
-        base, _ = asyncio.run(
-            _load(ports, token, args.rate / 10, args.seconds, args.conns, "/v1/screen")
-        )
-        lat, errors = asyncio.run(
-            _load(ports, token, args.rate, args.seconds, args.conns, "/v1/screen")
-        )
+        base, _ = run(_load(ports, token, args.rate / 10, args.seconds, args.conns, "/v1/screen"))
+        watched = {"workers": [psutil.Process(p.pid) for p in procs[-len(ports) :]]}
+        if args.redis:
+            watched["redis"] = [psutil.Process(procs[0].pid)]
+        watched["load_generator"] = [psutil.Process()]
+        before = {k: [_cpu_s(p) for p in ps] for k, ps in watched.items()}
+        load_before = Path("/proc/loadavg").read_text().split()[0]
+        lat, errors = run(_load(ports, token, args.rate, args.seconds, args.conns, "/v1/screen"))
+        n = max(len(lat), 1)
+        cpu_us = {
+            k: [round((_cpu_s(p) - b) / n * 1e6, 1) for p, b in zip(ps, before[k], strict=True)]
+            for k, ps in watched.items()
+        }
         ms = np.asarray(lat) * 1000
         return {
             "mode": "http",
@@ -284,6 +307,9 @@ def bench_http(args: argparse.Namespace) -> dict[str, object]:
             "p999_ms": q(ms, 99.9),
             "max_ms": float(ms.max()),
             "baseline_tenth_rate_p99_ms": q(np.asarray(base) * 1000, 99),
+            # CPU each process spent per decision of the run: what the 2 cores were busy with
+            "cpu_us_per_decision": cpu_us,
+            "loadavg_1m_before_after": [load_before, Path("/proc/loadavg").read_text().split()[0]],
         }
     finally:
         for p in procs:

@@ -18,9 +18,14 @@ from fastapi import FastAPI
 
 from fraudwall.api import errors
 from fraudwall.api.settings import Settings
+from fraudwall.auth.cache import TokenCache
 from fraudwall.db import open_database
 from fraudwall.screening.service import Refresher, ScreenConfig, build_engine
-from fraudwall.screening.stores import MemoryStore
+from fraudwall.screening.stores import MemoryStore, RedisStore
+
+#: a verified token is trusted this long on the call path (a revoked one stops working within
+#: it); a miss costs a database read in a thread, which the call path should rarely pay
+TOKEN_CACHE_S = 30.0
 
 
 def create_worker_app(config: ScreenConfig, *, snapshot_s: float = 300.0) -> FastAPI:
@@ -45,13 +50,16 @@ def create_worker_app(config: ScreenConfig, *, snapshot_s: float = 300.0) -> Fas
         with contextlib.suppress(asyncio.CancelledError):
             await task
         refresher.stop()
+        if isinstance(engine.state, RedisStore):
+            await engine.state.aclose()
         app.state.db.dispose()
 
     app = FastAPI(
         title="fraudwall screening worker", docs_url=None, redoc_url=None, lifespan=lifespan
     )
-    app.state.settings = Settings(database_url=config.database_url)
+    app.state.settings = Settings(database_url=config.database_url, token_cache_s=TOKEN_CACHE_S)
     app.state.db = open_database(config.database_url)
+    app.state.token_cache = TokenCache(ttl_s=TOKEN_CACHE_S)
     app.state.screen_engine = engine
     errors.install(app)
     app.include_router(screen.router, prefix="/v1")

@@ -31,7 +31,7 @@ from fraudwall.screening.lookups import (
 )
 from fraudwall.screening.policy import ScreeningPolicy
 from fraudwall.screening.state import CallerState, Windows, fingerprint
-from fraudwall.screening.stores import StateStore
+from fraudwall.screening.stores import PairStep, StateStore
 
 _NO_SETTINGS = SubscriberSettings()
 
@@ -89,35 +89,71 @@ class Engine:
     ) -> Decision:
         """Decide one call set-up and count it in the caller's live state."""
         caller, callee = normalize_number(caller), normalize_number(callee)
-        minute = minute_of(at)
-        cs, ce = self.state.get_pair(caller, callee)
-        if cs is None:
-            cs = CallerState()
-        new = cs.record_attempt(minute, callee)
-        contact = ce is not None and ce.knows(fingerprint(caller))
-        if contact and ce is not None:
-            ce.record_callback(minute)  # the callee called this caller earlier: a call-back
-        decision = self._decide(caller, callee, minute, cs, contact, imei, new)
-        if (
-            decision.action is Action.BLOCK
-            and decision.rule in _HOLDING
-            and self.policy.hold_minutes
-        ):
-            cs.set_hold(minute + self.policy.hold_minutes, RULES[decision.rule])
-        self.state.put_pair(caller, cs, callee if contact else None, ce if contact else None)
-        return decision
+        return self.state.update_pair(caller, callee, self._screen_step(caller, callee, at, imei))
+
+    async def ascreen(
+        self, caller: str, callee: str, at: datetime | float | int, *, imei: str | None = None
+    ) -> Decision:
+        """:meth:`screen` for an event loop: the same decision, the state read and written
+        without blocking the loop (Redis)."""
+        caller, callee = normalize_number(caller), normalize_number(callee)
+        step = self._screen_step(caller, callee, at, imei)
+        return await self.state.aupdate_pair(caller, callee, step)
 
     def call_ended(
         self, caller: str, callee: str, at: datetime | float | int, duration_s: int
     ) -> None:
         """Count a call's end (``duration_s`` = talk time, 0 = unanswered) at time ``at``."""
         caller, callee = normalize_number(caller), normalize_number(callee)
+        step = self._ended_step(callee, at, duration_s)
+        self.state.update_pair(caller, None, step)
+
+    async def acall_ended(
+        self, caller: str, callee: str, at: datetime | float | int, duration_s: int
+    ) -> None:
+        """:meth:`call_ended` for an event loop."""
+        caller, callee = normalize_number(caller), normalize_number(callee)
+        await self.state.aupdate_pair(caller, None, self._ended_step(callee, at, duration_s))
+
+    def _screen_step(
+        self, caller: str, callee: str, at: datetime | float | int, imei: str | None
+    ) -> PairStep[Decision]:
         minute = minute_of(at)
-        cs = self.state.get(caller)
-        if cs is None:
-            return  # evicted or never screened: nothing to attach the outcome to
-        cs.record_end(minute, callee, int(duration_s), self.policy.short_call_s)
-        self.state.put(caller, cs)
+
+        def step(
+            cs: CallerState | None, ce: CallerState | None
+        ) -> tuple[CallerState, CallerState | None, Decision]:
+            if cs is None:
+                cs = CallerState()
+            new = cs.record_attempt(minute, callee)
+            contact = ce is not None and ce.knows(fingerprint(caller))
+            if contact and ce is not None:
+                ce.record_callback(minute)  # the callee called this caller earlier: a call-back
+            decision = self._decide(caller, callee, minute, cs, contact, imei, new)
+            if (
+                decision.action is Action.BLOCK
+                and decision.rule in _HOLDING
+                and self.policy.hold_minutes
+            ):
+                cs.set_hold(minute + self.policy.hold_minutes, RULES[decision.rule])
+            return cs, ce if contact else None, decision
+
+        return step
+
+    def _ended_step(
+        self, callee: str, at: datetime | float | int, duration_s: int
+    ) -> PairStep[None]:
+        minute, short_s = minute_of(at), self.policy.short_call_s
+
+        def step(
+            cs: CallerState | None, _ce: CallerState | None
+        ) -> tuple[CallerState | None, None, None]:
+            if cs is None:
+                return None, None, None  # evicted or never screened: nothing to attach it to
+            cs.record_end(minute, callee, int(duration_s), short_s)
+            return cs, None, None
+
+        return step
 
     # -- rules --------------------------------------------------------------------------------
     def _decide(

@@ -197,6 +197,8 @@ def normalize_number(number: str, country_code: str = "86") -> str:
     >>> normalize_number("10086")
     '10086'
     """
+    if number[:1] == "+" and number[1:].isdigit():
+        return number  # already E.164: the call path's usual case, without the loop below
     s = "".join(ch for ch in number if ch.isdigit() or ch == "+")
     if s.startswith("00"):
         s = "+" + s[2:]

@@ -11,25 +11,41 @@ from __future__ import annotations
 import os
 import struct
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from fraudwall.errors import InputError
 from fraudwall.screening.state import SIZE, CallerState
 
 SNAPSHOT_MAGIC = b"FWSCR1\n"
+T = TypeVar("T")
+
+
+#: What the engine hands a store for one call: given the caller's and the callee's records
+#: (``None`` when absent), update them in place and return the records to write back
+#: (``None``: not written) with the result. It may run more than once (see
+#: :class:`RedisStore`), so it must not have other side effects.
+PairStep = Callable[
+    [CallerState | None, CallerState | None],
+    tuple[CallerState | None, CallerState | None, T],
+]
 
 
 class StateStore(Protocol):
-    """Get and put callers' records; a missing or expired record is ``None``."""
+    """Get and put callers' records; a missing or expired record is ``None``.
+
+    ``update_pair`` is the call path: read two records, apply a step, write the results back
+    as one change. ``aupdate_pair`` is the same for an event loop (the Redis store then waits
+    for Redis without holding the loop)."""
 
     def get(self, number: str) -> CallerState | None: ...
 
     def put(self, number: str, state: CallerState) -> None: ...
 
-    def get_pair(self, a: str, b: str) -> tuple[CallerState | None, CallerState | None]: ...
+    def update_pair(self, a: str, b: str | None, step: PairStep[T]) -> T: ...
 
-    def put_pair(self, a: str, sa: CallerState, b: str | None, sb: CallerState | None) -> None: ...
+    async def aupdate_pair(self, a: str, b: str | None, step: PairStep[T]) -> T: ...
 
 
 class MemoryStore:
@@ -91,13 +107,17 @@ class MemoryStore:
             del d[number]
             self.expired += 1
 
-    def get_pair(self, a: str, b: str) -> tuple[CallerState | None, CallerState | None]:
-        return self.get(a), self.get(b)
-
-    def put_pair(self, a: str, sa: CallerState, b: str | None, sb: CallerState | None) -> None:
-        self.put(a, sa)
+    def update_pair(self, a: str, b: str | None, step: PairStep[T]) -> T:
+        # one thread (the event loop) owns this store, so read-step-write cannot interleave
+        sa, sb, out = step(self.get(a), self.get(b) if b is not None else None)
+        if sa is not None:
+            self.put(a, sa)
         if b is not None and sb is not None:
             self.put(b, sb)
+        return out
+
+    async def aupdate_pair(self, a: str, b: str | None, step: PairStep[T]) -> T:
+        return self.update_pair(a, b, step)  # no await inside: atomic on the event loop
 
     # -- snapshot -----------------------------------------------------------------------------
     def snapshot(self, path: str | Path) -> int:
@@ -140,19 +160,47 @@ class MemoryStore:
         return count
 
 
+#: Write the records only if they are still what the step read ('' = absent): a compare-and-set
+#: of one or two keys in one round trip. KEYS: the numbers' keys; ARGV: TTL in ms, then per key
+#: the value read and the value to write ('' = do not write).
+_CAS = """
+for i, key in ipairs(KEYS) do
+  local cur = redis.call('GET', key)
+  if (cur or '') ~= ARGV[2 * i] then return 0 end
+end
+for i, key in ipairs(KEYS) do
+  if ARGV[2 * i + 1] ~= '' then redis.call('SET', key, ARGV[2 * i + 1], 'PX', ARGV[1]) end
+end
+return 1
+"""
+MAX_TRIES = 8
+
+
+class ConcurrentUpdate(RuntimeError):
+    """Another worker kept changing the same record: the step could not be applied."""
+
+
 class RedisStore:
     """Shared state for several workers: one Redis string per number, expiring after the TTL.
 
-    Concurrent set-ups by the same caller on two workers within the same round trip can lose one
-    count (last writer wins on that record); windows then undercount by one call.
+    A call costs two round trips: one ``MGET`` of the caller's and the callee's records, and a
+    compare-and-set script that writes the new records only if nobody changed them meanwhile;
+    if someone did (the same caller on two workers at the same moment), the step is re-run on
+    the fresh records, so no count is lost. ``aupdate_pair`` uses the asyncio client with its
+    own connection pool, so a worker's event loop keeps serving other calls while it waits.
     """
 
     def __init__(self, url: str, *, ttl_minutes: int = 1560, prefix: str = "fw:scr:") -> None:
         import redis
 
+        self.url = url
         self.client: Any = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._cas = self.client.register_script(_CAS)
+        self._aclient: Any = None  # made on first use, inside the event loop that uses it
+        self._acas: Any = None
         self.ttl_ms = ttl_minutes * 60_000
         self.prefix = prefix
+        self.conflicts = 0  # steps re-run because another worker wrote first
 
     def _state(self, raw: bytes | None) -> CallerState | None:
         return None if raw is None else CallerState(raw)
@@ -163,18 +211,49 @@ class RedisStore:
     def put(self, number: str, state: CallerState) -> None:
         self.client.set(self.prefix + number, bytes(state.data), px=self.ttl_ms)
 
-    def get_pair(self, a: str, b: str) -> tuple[CallerState | None, CallerState | None]:
-        ra, rb = self.client.mget([self.prefix + a, self.prefix + b])
-        return self._state(ra), self._state(rb)
+    def _plan(
+        self, a: str, b: str | None, raws: list[bytes | None], step: PairStep[T]
+    ) -> tuple[list[str], list[Any], T]:
+        """Run the step on the records read; the compare-and-set's keys and arguments."""
+        ra, rb = raws[0], raws[1] if b is not None else None
+        sa, sb, out = step(self._state(ra), self._state(rb))
+        keys = [self.prefix + a]
+        args: list[Any] = [self.ttl_ms, ra or b"", bytes(sa.data) if sa is not None else b""]
+        if b is not None:
+            keys.append(self.prefix + b)
+            args += [rb or b"", bytes(sb.data) if sb is not None else b""]
+        return keys, args, out
 
-    def put_pair(self, a: str, sa: CallerState, b: str | None, sb: CallerState | None) -> None:
-        if b is None or sb is None:
-            self.put(a, sa)
-            return
-        pipe = self.client.pipeline(transaction=False)
-        pipe.set(self.prefix + a, bytes(sa.data), px=self.ttl_ms)
-        pipe.set(self.prefix + b, bytes(sb.data), px=self.ttl_ms)
-        pipe.execute()
+    def update_pair(self, a: str, b: str | None, step: PairStep[T]) -> T:
+        names = [self.prefix + a] + ([self.prefix + b] if b is not None else [])
+        for _ in range(MAX_TRIES):
+            keys, args, out = self._plan(a, b, self.client.mget(names), step)
+            if self._cas(keys=keys, args=args):
+                return out
+            self.conflicts += 1
+        raise ConcurrentUpdate(f"state of {a} kept changing during {MAX_TRIES} tries")
+
+    async def aupdate_pair(self, a: str, b: str | None, step: PairStep[T]) -> T:
+        if self._aclient is None:
+            from redis import asyncio as aioredis
+
+            self._aclient = aioredis.Redis.from_url(
+                self.url, socket_timeout=0.5, socket_connect_timeout=0.5
+            )
+            self._acas = self._aclient.register_script(_CAS)
+        names = [self.prefix + a] + ([self.prefix + b] if b is not None else [])
+        for _ in range(MAX_TRIES):
+            keys, args, out = self._plan(a, b, await self._aclient.mget(names), step)
+            if await self._acas(keys=keys, args=args):
+                return out
+            self.conflicts += 1
+        raise ConcurrentUpdate(f"state of {a} kept changing during {MAX_TRIES} tries")
+
+    async def aclose(self) -> None:
+        """Close the asyncio client's connections (the worker calls this at shutdown)."""
+        if self._aclient is not None:
+            await self._aclient.aclose()
+            self._aclient = None
 
     def __len__(self) -> int:
         return sum(1 for _ in self.client.scan_iter(match=self.prefix + "*", count=1000))

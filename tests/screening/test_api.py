@@ -99,7 +99,19 @@ def test_worker_refuses_without_token_and_for_other_roles(worker, tokens):
 )
 def test_bad_requests_name_the_field(worker, tokens, body, field):
     r = worker.post("/v1/screen", json=body, headers=_auth(tokens["pos"]))
-    assert r.status_code == 422 and field in r.text
+    assert r.status_code == 422 and r.json()["field"] == f"body.{field}"
+
+
+def test_bad_json_and_bad_outcomes_are_refused(worker, tokens):
+    h = {**_auth(tokens["pos"]), "content-type": "application/json"}
+    r = worker.post("/v1/screen", content=b'{"caller": "1",', headers=h)
+    assert r.status_code == 422 and r.json()["field"].startswith("body")
+    r = worker.post(
+        "/v1/screen/ended", json={"caller": "1", "callee": "2", "duration_s": -1}, headers=h
+    )
+    assert r.status_code == 422 and r.json()["field"] == "body.duration_s"
+    r = worker.post("/v1/screen/ended", json={"caller": "1", "callee": "2", "duration_s": 1})
+    assert r.status_code == 401
 
 
 def test_keyword_sms_opts_in_and_out_and_is_audited(worker, tokens, db):

@@ -1,10 +1,12 @@
+import asyncio
+import time
 from pathlib import Path
 
 import pytest
 
 from fraudwall.errors import InputError
 from fraudwall.screening.state import SIZE, CallerState
-from fraudwall.screening.stores import MemoryStore, open_store
+from fraudwall.screening.stores import MAX_TRIES, MemoryStore, RedisStore, open_store
 
 T0 = 29_000_000  # a minute since the epoch
 
@@ -76,8 +78,8 @@ def test_store_round_trips_state(store):
     back = store.get("+8613800000000")
     assert back is not None and back.windows(T0).calls_24h == 3
     assert store.get("+8613800000001") is None
-    a, b = store.get_pair("+8613800000000", "+8613800000001")
-    assert a is not None and b is None
+    seen = store.update_pair("+8613800000000", "+8613800000001", lambda a, b: (a, b, (a, b)))
+    assert seen[0] is not None and seen[1] is None
 
 
 def test_memory_store_is_bounded_and_evicts_least_recent():
@@ -133,3 +135,42 @@ def test_bad_or_truncated_snapshot_names_the_file(tmp_path: Path):
 def test_unknown_store_spec_is_an_input_error():
     with pytest.raises(InputError, match="--state"):
         open_store("mysql://x", ttl_minutes=60)
+
+
+def _count_one(a: CallerState | None, _b: CallerState | None):
+    a = a or CallerState()
+    a.record_attempt(T0, "+8613900000000")
+    return a, None, a.windows(T0).calls_24h
+
+
+def test_redis_store_reruns_a_step_another_worker_overtook(redis_url):
+    prefix = f"cas{time.monotonic_ns()}:"
+    mine, other = RedisStore(redis_url, prefix=prefix), RedisStore(redis_url, prefix=prefix)
+    raced = []
+
+    def step(a, b):
+        if not raced:  # between this worker's read and write, another one counts a call
+            raced.append(other.update_pair("+8613800000000", None, _count_one))
+        return _count_one(a, b)
+
+    assert mine.update_pair("+8613800000000", None, step) == 2
+    assert mine.conflicts == 1 and other.conflicts == 0
+    back = mine.get("+8613800000000")
+    assert back is not None and back.windows(T0).calls_24h == 2  # no count lost
+
+
+def test_concurrent_async_updates_lose_no_count(store):
+    # set-ups of one caller overlapping on the event loop (Redis: each waits for its round trips)
+    async def run() -> list[int]:
+        try:
+            return await asyncio.gather(
+                *(store.aupdate_pair("+8613800000000", None, _count_one) for _ in range(MAX_TRIES))
+            )
+        finally:
+            if isinstance(store, RedisStore):
+                await store.aclose()
+
+    counts = asyncio.run(run())
+    assert sorted(counts) == list(range(1, MAX_TRIES + 1))
+    back = store.get("+8613800000000")
+    assert back is not None and back.windows(T0).calls_24h == MAX_TRIES
