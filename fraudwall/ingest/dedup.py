@@ -192,9 +192,13 @@ def _store_keys(table: Table, staged: StagedStore, store_files: list[Path]) -> s
 
 
 def _content_json(table: Table) -> str:
-    """The row's canonical values as JSON: identical content gives identical text."""
-    fields = ", ".join(f"{ident(n)} := {ident(n)}" for n in table.names)
-    return f"to_json(struct_pack({fields}))"
+    """The row's canonical values as a JSON list: identical content gives identical text.
+
+    A list of the values as text, in the contract's column order (JSON escapes them and keeps
+    nulls apart from text): half the bytes to hash of an object naming every field.
+    """
+    values = ", ".join(f"CAST({ident(n)} AS VARCHAR)" for n in table.names)
+    return f"to_json([{values}])"
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:

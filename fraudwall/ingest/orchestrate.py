@@ -5,15 +5,22 @@ batches through validation (rejected rows to the quarantine, accepted rows to a 
 candidates file), remove duplicates against the file itself and the store in DuckDB, and
 commit the file's store and quarantine files together. A failure leaves the store as it was
 before that file.
+
+Tables are independent until the commit, so up to :data:`LANES` tables are ingested at once,
+each table's files in order in one lane (most of the work runs in Arrow and DuckDB, outside the
+GIL): on two cores the big CDR tables share both instead of queueing for one.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,6 +48,9 @@ from fraudwall.ingest.validate import Checks, check_header, validate_batch
 from fraudwall.ingest.writer import StagedStore
 from fraudwall.store import Workspace
 from fraudwall.store.workspace import DAY_PREFIX, Move
+
+#: Tables ingested at the same time (one thread each).
+LANES = max(1, min(2, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -115,25 +125,66 @@ def _ingest(
     checks = Checks(tz, _local_now(now, tz) + timedelta(days=1), id_key)
     log = IngestLog(workspace)
     tracker = _Tracker(progress, events, sum(sf.size for sf, _ in plan))
-    # The whole batch is one journalled change (store files, quarantine, ingest log,
-    # manifest): a crash leaves the workspace as before the batch or as after it.
     # The batch is one journalled change (store files, quarantine, ingest log, manifest): a
     # crash leaves the workspace as before the batch or as after it. An unusable file stops
-    # the batch; the files before it are committed (their rows are good), it is not.
+    # the batch: no lane starts another file, the files completed so far are committed (their
+    # rows are good), it is not, and its error is raised.
     with workspace.staging() as batch_dir:
         batch = _Batch(batch_dir)
+        for sf, _ in plan:  # reports in the order of the plan, whatever lane finishes first
+            report.tables.setdefault(sf.table, TableReport(sf.table))
         try:
-            for sf, known in plan:
-                _one_file(workspace, sf, known, report, log, checks, tracker, batch)
+            _run_lanes(
+                _lanes(plan),
+                lambda sf, known: _one_file(
+                    workspace, sf, known, report, log, checks, tracker, batch
+                ),
+            )
         finally:
             _commit(workspace, batch, log, {**workspace.manifest, **data.manifest})
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _plan(
-    files: dict[str, list[SourceFile]], report: IngestReport
-) -> list[tuple[SourceFile, list[str]]]:
+_Plan = list[tuple[SourceFile, list[str]]]
+
+
+def _lanes(plan: _Plan) -> list[_Plan]:
+    """The plan split by table (files of a table stay in order: each deduplicates against
+    the ones before it), biggest table first so that the lanes end together."""
+    by_table: dict[str, _Plan] = {}
+    for sf, known in plan:
+        by_table.setdefault(sf.table, []).append((sf, known))
+    return sorted(by_table.values(), key=lambda lane: -sum(sf.size for sf, _ in lane))
+
+
+def _run_lanes(lanes: list[_Plan], work: Callable[[SourceFile, list[str]], None]) -> None:
+    """Run ``work`` on every file, lanes in parallel; after a failure no new file starts and
+    the first error is raised once the running files are done."""
+    failed = threading.Event()
+
+    def run(lane: _Plan) -> None:
+        for sf, known in lane:
+            if failed.is_set():
+                return
+            try:
+                work(sf, known)
+            except BaseException:
+                failed.set()
+                raise
+
+    if len(lanes) <= 1 or LANES == 1:
+        for lane in lanes:
+            run(lane)
+        return
+    with ThreadPoolExecutor(LANES, thread_name_prefix="fraudwall-ingest") as pool:
+        futures = [pool.submit(run, lane) for lane in lanes]
+    errors = [e for e in (f.exception() for f in futures) if e is not None]
+    if errors:
+        raise errors[0]
+
+
+def _plan(files: dict[str, list[SourceFile]], report: IngestReport) -> _Plan:
     """Every file with the canonical columns it holds. Headers are all checked before anything
     is written, so a missing required column fails the run up front."""
     plan = []
@@ -167,7 +218,7 @@ def _one_file(
     table = TABLES[sf.table]
     t0 = time.perf_counter()
     fr = FileReport(sf.table, sf.name, file_sha256(sf.path), sf.size, sf.path.suffix[1:])
-    report.tables.setdefault(sf.table, TableReport(sf.table)).files.append(fr)
+    report.tables[sf.table].files.append(fr)
     if log.get(sf.table, fr.sha256) is not None:
         fr.skipped = True
         report.notices.append(f"{sf.name}: already ingested (same content), skipped")
@@ -206,8 +257,7 @@ def _ingest_file(
     source = open_source(sf.path, str(sf.path))
     fr.format, fr.encoding = source.format, source.encoding
     prefix = fr.sha256[:16]
-    stage = batch.dir / f"{len(batch.files):05d}-{prefix}"
-    stage.mkdir()
+    stage = batch.new_stage(prefix)
     con = connect(stage / "dedup.duckdb")
     staged = StagedStore(stage / "store", stage / "rows.parquet", table, prefix)
     quarantine = QuarantineWriter(stage / "quarantine" / f"{prefix}.parquet")
@@ -232,11 +282,13 @@ def _ingest_file(
     fr.accepted, fr.duplicates = result.accepted, result.duplicates
     fr.seconds = time.perf_counter() - t0
     moves = ws.moves(stage / "store", ws.table_dir(table.name))
-    batch.files.append((table.name, [m.src for m in moves]))
+    store_moves = [m.src for m in moves]
     if quarantine.rows:
         moves += ws.moves(stage / "quarantine", ws.quarantine_dir / table.name)
-    batch.moves += moves
-    log.record(fr, datetime.now(UTC).isoformat(timespec="seconds"), sorted(staged.days))
+    with batch.lock:
+        batch.files.append((table.name, store_moves))
+        batch.moves += moves
+        log.record(fr, datetime.now(UTC).isoformat(timespec="seconds"), sorted(staged.days))
 
 
 class _Batch:
@@ -247,13 +299,26 @@ class _Batch:
         self.moves: list[Move] = []
         #: (table, staged store files) per ingested input file, in order.
         self.files: list[tuple[str, list[Path]]] = []
+        #: Guards the batch's lists and the ingest log: lanes finish files concurrently.
+        self.lock = threading.Lock()
+        self._stages = 0
+
+    def new_stage(self, prefix: str) -> Path:
+        """A fresh directory for one input file's staged files."""
+        with self.lock:
+            self._stages += 1
+            stage = self.dir / f"{self._stages:05d}-{prefix}"
+        stage.mkdir()
+        return stage
 
     def staged(self, table: str, days: Collection[str] | None) -> list[Path]:
         """Staged store files of ``table`` (on ``days`` only, when given)."""
         wanted = None if days is None else {f"{DAY_PREFIX}{d}" for d in days}
+        with self.lock:
+            files = list(self.files)
         return [
             p
-            for name, files in self.files
+            for name, files in files
             if name == table
             for p in files
             if p.exists() and (wanted is None or p.parent.name in wanted)
@@ -326,13 +391,21 @@ class _Tracker:
         self, progress: ProgressCallback | None, events: EventCallback | None, total: int
     ) -> None:
         self.progress, self.events, self.total, self.done = progress, events, total, 0
+        #: Byte position of every file being read (lanes read several at once).
+        self._reading: dict[Path, int] = {}
+        # Lanes report concurrently; callbacks (a progress bar) are called one at a time.
+        self._lock = threading.Lock()
 
     def update(self, sf: SourceFile, position: int, rows: int, stage: str = "read") -> None:
-        self._emit(sf, stage, self.done + min(position, sf.size), rows)
+        with self._lock:
+            self._reading[sf.path] = min(position, sf.size)
+            self._emit(sf, stage, self.done + sum(self._reading.values()), rows)
 
     def finish(self, sf: SourceFile, stage: str, rows: int) -> None:
-        self.done += sf.size
-        self._emit(sf, stage, self.done, rows)
+        with self._lock:
+            self._reading.pop(sf.path, None)
+            self.done += sf.size
+            self._emit(sf, stage, self.done + sum(self._reading.values()), rows)
 
     def _emit(self, sf: SourceFile, stage: str, done: int, rows: int) -> None:
         if self.progress is not None:

@@ -14,7 +14,6 @@ import json
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -64,11 +63,16 @@ def per_row(con: duckdb.DuckDBPyConnection, data: pa.Table, expr: str) -> pa.Arr
     """The SQL ``expr`` evaluated by DuckDB on every row of ``data``, as strings, in order."""
     if data.num_rows == 0:
         return pa.array([], pa.string())
-    indexed = data.append_column("__i", pa.array(np.arange(data.num_rows)))
-    con.register("__rows", indexed)
+    # A projection keeps the input order when DuckDB is asked to (cheaper than sorting by a
+    # row index); the connection's own setting is restored after.
+    rows = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()
+    kept = bool(rows and rows[0][0])
+    con.register("__rows", data)
     try:
-        out = con.sql(f"SELECT {expr} AS v FROM __rows t ORDER BY __i").to_arrow_table()
+        con.execute("SET preserve_insertion_order = true")
+        out = con.sql(f"SELECT {expr} AS v FROM __rows t").to_arrow_table()
     finally:
+        con.execute(f"SET preserve_insertion_order = {str(kept).lower()}")
         con.unregister("__rows")
     return out.column("v").combine_chunks().cast(pa.string())
 

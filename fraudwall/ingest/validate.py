@@ -133,7 +133,8 @@ def validate_batch(
     for j, col in enumerate(table.columns):
         present = col.name in batch.schema.names
         src = batch.column(col.name) if present else pa.nulls(n, pa.string())
-        text = as_strings(src)
+        # Typed columns (Parquet) are turned into text only where a rejected row needs it.
+        text = as_strings(src) if col.dtype == "string" else src
         texts[col.name] = text
         values = _parse_column(table, col, src, text, out, checks, fails, j)
         if col.required:
@@ -227,7 +228,7 @@ def _rejected(
     for j in np.unique(field_idx):
         name = table.columns[j].name
         at = positions[field_idx == j]
-        value = pc.take(texts[name], pa.array(at))
+        value = as_strings(pc.take(texts[name], pa.array(at)))
         if name in redact:
             masked = pc.take(redact[name], pa.array(at))
             value = pc.if_else(pc.fill_null(masked, False), REDACTED, value)

@@ -8,11 +8,16 @@ them (:func:`fraudwall.ingest.dedup.deduplicate`).
 
 Rows are buffered per day so that row groups are large, within a memory budget, and at most
 :data:`MAX_OPEN` files are open at a time (a day evicted and met again continues in a new file).
+Encoding and compressing Parquet is the costliest step of ingestion; it runs on one background
+thread (Arrow releases the GIL), in order, while the caller validates the next batch.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +35,8 @@ ROW_GROUP_ROWS = 131_072
 BUFFER_BYTES = 256 << 20
 #: Store files open at once.
 MAX_OPEN = 64
+#: Writes queued on the background thread before the caller waits (bounds buffered memory).
+MAX_PENDING = 3
 DAY = "day"
 
 ROW_MAP_SCHEMA = pa.schema(
@@ -64,6 +71,8 @@ class StagedStore:
     def __init__(self, root: Path, row_map: Path, table: Table, prefix: str) -> None:
         self.root, self.table, self.prefix = root, table, prefix
         self.schema = stored_schema(table)
+        # A record key is unique: a dictionary of it only costs time.
+        self._dictionary = [n for n in self.schema.names if n != table.key]
         #: Every file written, by file id (the row map's ``_file``).
         self.files: list[Path] = []
         #: Days (``YYYY-MM-DD``) that received rows.
@@ -73,7 +82,14 @@ class StagedStore:
         self._parts: dict[str, _Part] = {}
         self._tick = 0
         root.mkdir(parents=True, exist_ok=True)
-        self._map = pq.ParquetWriter(self.row_map, ROW_MAP_SCHEMA, compression="snappy")
+        # The row map is read once by DuckDB and then deleted: keys are unique, so neither
+        # dictionary encoding nor compression pays for itself.
+        self._map = pq.ParquetWriter(
+            self.row_map, ROW_MAP_SCHEMA, compression="none", use_dictionary=False
+        )
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fraudwall-write")
+        self._pending: deque[Future[None]] = deque()
+        self._closed = False
 
     def write(self, accepted: pa.Table, keys: pa.Array) -> None:
         """Append accepted rows (stored schema + ``_row``) with their record keys."""
@@ -102,16 +118,31 @@ class StagedStore:
             part.buffered += n
             if part.buffered >= ROW_GROUP_ROWS:
                 self._flush(part)
-        self._map.write_table(pa.concat_tables(maps))
+        self._submit(self._map.write_table, pa.concat_tables(maps))
         self.rows += accepted.num_rows
         self._keep_within_budget()
 
     def close(self) -> None:
-        """Flush every buffer and close every file."""
-        for name in list(self._parts):
-            self._evict(name)
-        if self._map.is_open:
-            self._map.close()
+        """Flush every buffer, close every file and wait for the writes; a failed write
+        raises here."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            for name in list(self._parts):
+                self._evict(name)
+            if self._map.is_open:
+                self._submit(self._map.close)
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def _submit(self, fn: Callable[..., None], *args: object) -> None:
+        """Run ``fn(*args)`` on the write thread, after every earlier write."""
+        if len(self._pending) >= MAX_PENDING:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(fn, *args))
 
     # -- internals ---------------------------------------------------------------------------
     def _by_day(
@@ -153,16 +184,18 @@ class StagedStore:
             return
         if part.writer is None:
             part.path.parent.mkdir(parents=True, exist_ok=True)
-            part.writer = pq.ParquetWriter(part.path, self.schema, compression="zstd")
+            part.writer = pq.ParquetWriter(
+                part.path, self.schema, compression="zstd", use_dictionary=self._dictionary
+            )
         data = pa.concat_tables(part.buffer).combine_chunks()  # small chunks write slowly
-        part.writer.write_table(data, row_group_size=ROW_GROUP_ROWS)
+        self._submit(part.writer.write_table, data, ROW_GROUP_ROWS)
         part.buffer, part.buffered = [], 0
 
     def _evict(self, name: str) -> None:
         part = self._parts.pop(name)
         self._flush(part)
         if part.writer is not None:
-            part.writer.close()
+            self._submit(part.writer.close)
 
     def _keep_within_budget(self) -> None:
         sizes = {k: sum(t.nbytes for t in p.buffer) for k, p in self._parts.items()}
