@@ -64,7 +64,7 @@ def obfuscate(text: str, *, seed: int = 0, evasion: Evasion = Evasion()) -> str:
     rng = np.random.default_rng([seed, *text.encode("utf-8")[:64]])
     if rng.random() < evasion.traditional:
         text = _s2t().convert(text)
-    homo = _homophones()
+    homo = _homophones() if evasion.homophone > 0 else {}
     out: list[str] = []
     for ch in text:
         if ch in homo and rng.random() < evasion.homophone:

@@ -13,6 +13,8 @@ import numpy as np
 from fraudwall.contract.tables import DEVICE_EVENTS
 
 EVENT_CODES = {name: i for i, name in enumerate(DEVICE_EVENTS)}
+#: Kind of an SMS left to :mod:`fraudwall.simulate.sms_content` to decide from its sender.
+AUTO_KIND = -1
 
 
 class Rows:
@@ -44,7 +46,7 @@ class Batch:
 
     def __init__(self) -> None:
         self.calls = Rows("a", "b", "t", "dur")
-        self.sms = Rows("a", "b", "t", "length")
+        self.sms = Rows("a", "b", "t", "length", "kind")
         self.sessions = Rows("sub", "t", "domain", "up", "down")
         self.signals = Rows("sub", "event", "t")
 
@@ -55,10 +57,16 @@ class Batch:
         self.calls.add(a=a, b=b, t=t, dur=dur)
 
     def text(
-        self, a: np.ndarray | int, b: np.ndarray | int, t: np.ndarray, length: np.ndarray | int
+        self,
+        a: np.ndarray | int,
+        b: np.ndarray | int,
+        t: np.ndarray,
+        length: np.ndarray | int,
+        kind: np.ndarray | int = AUTO_KIND,
     ) -> None:
-        """SMS from ``a`` to ``b``."""
-        self.sms.add(a=a, b=b, t=t, length=length)
+        """SMS from ``a`` to ``b``; ``kind`` is what they say (an index into
+        :data:`fraudwall.simulate.sms_templates.KINDS`; by default decided from the sender)."""
+        self.sms.add(a=a, b=b, t=t, length=length, kind=kind)
 
     def session(
         self,

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -21,6 +20,7 @@ from fraudwall.simulate.params import HIGH_RISK_REGIONS
 from fraudwall.simulate.profile import get_profile
 from fraudwall.simulate.render import calls_table, sessions_table, signals_table, sms_table
 from fraudwall.simulate.seeds import rng_for
+from fraudwall.simulate.sms_content import hold_texts
 from fraudwall.simulate.static_tables import complaints_table, labels_table, subscribers_table
 from fraudwall.simulate.world import World
 from fraudwall.simulate.writer import DataDirWriter, Format
@@ -140,20 +140,28 @@ def _write_day(world: World, writer: DataDirWriter, d: int) -> None:
     ids = {"calls": 0, "sms": 0}
     for lo, hi in blocks(world):  # a few dozen blocks per day at most
         batch = background_block(world, day, lo, hi, rng_for(seed, "bg", d, lo))
-        _emit(writer, day, batch, rng_for(seed, "render", d, "bg", lo), ids)
+        _emit(writer, day, batch, ("bg", lo), ids)
     batch = Batch()
     for plant in world.plants:
         plant.events(day, rng_for(seed, "plant_day", plant.name, d), batch)
-    _emit(writer, day, batch, rng_for(seed, "render", d, "planted"), ids)
+    _emit(writer, day, batch, ("planted",), ids)
     writer.end_day(day.date)
 
 
 def _emit(
-    writer: DataDirWriter, day: Day, batch: Batch, rng: np.random.Generator, ids: dict[str, int]
+    writer: DataDirWriter,
+    day: Day,
+    batch: Batch,
+    key: tuple[str | int, ...],
+    ids: dict[str, int],
 ) -> None:
-    """Render one batch and append it to the day's files; ``ids`` counts record ids so far."""
+    """Render one batch (``key`` names its random streams) and append it to the day's files;
+    ``ids`` counts record ids so far."""
+    seed, d = day.world.seed, day.index
+    rng = rng_for(seed, "render", d, *key)
+    texts = hold_texts(day, batch, rng_for(seed, "content", d, *key))  # labels fraud senders
     calls = calls_table(day, batch, rng, ids["calls"])
-    sms = sms_table(day, batch, rng, ids["sms"])
+    sms = sms_table(day, batch, rng, ids["sms"], texts)
     ids["calls"] += calls.num_rows
     ids["sms"] += sms.num_rows
     writer.append("calls", day.date, calls)

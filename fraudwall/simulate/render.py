@@ -84,13 +84,27 @@ def calls_table(day: Day, batch: Batch, rng: np.random.Generator, first_id: int)
     )
 
 
-def sms_table(day: Day, batch: Batch, rng: np.random.Generator, first_id: int) -> pa.Table:
-    """SMS rows of a batch (MO at an own sender, MT at an own recipient)."""
+def sms_table(
+    day: Day,
+    batch: Batch,
+    rng: np.random.Generator,
+    first_id: int,
+    texts: np.ndarray | None = None,
+) -> pa.Table:
+    """SMS rows of a batch (MO at an own sender, MT at an own recipient); ``texts`` gives each
+    message's text in the world's pool, -1 where the operator does not hold the content."""
     w = day.world
     s = batch.sms.arrays()
     t_all = _within_day(day, s["t"])
     ev, leg, served, other = _legs(day, s["a"], s["b"], t_all)
     t = t_all[ev]
+    content = pa.nulls(ev.size, pa.string())
+    length = s["length"][ev]
+    if texts is not None and w.texts is not None and (texts >= 0).any():
+        text = texts[ev]
+        none = text < 0
+        content = w.texts.texts.take(pa.array(np.where(none, 0, text), mask=none))
+        length = np.where(none, length, w.texts.lengths[np.maximum(text, 0)])
     return pa.table(
         {
             "record_id": record_ids("S", day, first_id, ev.size),
@@ -98,8 +112,8 @@ def sms_table(day: Day, batch: Batch, rng: np.random.Generator, first_id: int) -
             "other_party": w.numbers.take(other),
             "direction": choose(leg, ("MO", "MT")),
             "sent_at": w.timestamps(t),
-            "length": pa.array(s["length"][ev], pa.int64()),
-            "content": pa.nulls(ev.size, pa.string()),
+            "length": pa.array(length, pa.int64()),
+            "content": content,
             "imei": w.imeis.take(w.imei.value_at(served, t)),  # type: ignore[union-attr]
             "cell_id": _cells(day, day.locate(served, t, rng)),
         },

@@ -24,6 +24,7 @@ from fraudwall.simulate.profile import PROFILES, WorldProfile
 if TYPE_CHECKING:
     from fraudwall.simulate.day import Day
     from fraudwall.simulate.events import Batch
+    from fraudwall.simulate.sms_content import TextPool
 
 DAY_S = 86_400
 HOLDER_TYPES = ("personal", "enterprise", "iot")
@@ -90,6 +91,8 @@ class World:
     complaints: Complaints = field(default_factory=Complaints)
     other_cards: OtherCards = field(default_factory=OtherCards)
     plants: list[Plant] = field(default_factory=list)
+    #: what the messages say where the operator holds their content
+    texts: TextPool | None = None
     #: generation profile (rates and mixes); ``default`` is the world detectors were tuned on
     profile: WorldProfile = field(default_factory=lambda: PROFILES["default"])
     # per-subscriber attributes, filled by population.build_population

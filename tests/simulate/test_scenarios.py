@@ -64,8 +64,8 @@ def test_labels_carry_fraud_types_and_benign_kinds(db: Any, one: Callable[[str],
     days = one("SELECT count(DISTINCT started_at::DATE) FROM calls")
     assert kinds == set(BENIGN_KINDS) - ({"border_traveller"} if days < 3 else set())
     assert one("SELECT count(DISTINCT source) FROM labels") == 1
-    # simbox SIMs and ring members are fraud callers too; otherwise the planted populations
-    # are distinct.
+    # simbox SIMs and ring members are fraud callers too, and any number whose held texts are
+    # fraud is a fraud SMS sender besides; otherwise the planted populations are distinct.
     assert (
         one(f"""SELECT count(*) FROM {_ids("simbox_sim")} s
                    WHERE entity_id NOT IN {_ids("fraud_caller", "simbox")}""")
@@ -73,7 +73,7 @@ def test_labels_carry_fraud_types_and_benign_kinds(db: Any, one: Callable[[str],
     )
     overlap = one(
         """SELECT count(*) FROM (SELECT entity_id FROM labels WHERE entity_type = 'msisdn'
-             AND label NOT IN ('simbox_sim', 'fraud_ring') GROUP BY 1
+             AND label NOT IN ('simbox_sim', 'fraud_ring', 'fraud_sms') GROUP BY 1
              HAVING count(DISTINCT label) > 1)"""
     )
     assert overlap == 0
@@ -174,6 +174,15 @@ MISBEHAVING = {
                AND other_party LIKE '955%') = 0
          OR (SELECT count(*) FROM data_sessions WHERE msisdn = v.entity_id
                AND domain IN {_ids("fraud_domain")}) = 0""",
+    # A fraud SMS sender is labelled from its first held fraud text on; its texts are never
+    # sent by a number the truth does not call a fraud SMS sender.
+    "fraud_sms": f"""
+        SELECT l.entity_id FROM labels l WHERE l.label = 'fraud_sms' AND (
+            NOT EXISTS (SELECT 1 FROM sms s WHERE s.msisdn = l.entity_id AND s.direction = 'MO'
+                          AND s.content IS NOT NULL AND s.sent_at = l.at)
+         OR EXISTS (SELECT 1 FROM sms s JOIN sms o ON o.content = s.content
+                      AND o.direction = 'MO' AND o.msisdn NOT IN {_ids("fraud_sms")}
+                    WHERE s.msisdn = l.entity_id AND s.direction = 'MO'))""",
     "fraud_domain": f"""
         SELECT domain FROM data_sessions WHERE domain IN {_ids("fraud_domain")} GROUP BY 1
         HAVING avg((msisdn IN (SELECT entity_id FROM labels WHERE label IN

@@ -6,6 +6,7 @@ import numpy as np
 
 from fraudwall.simulate.scenarios.benign import CallCentres, Couriers, Households
 from fraudwall.simulate.scenarios.fraud import FraudCallers
+from fraudwall.simulate.scenarios.fraud_sms import FraudSmsSenders
 from fraudwall.simulate.scenarios.hard_negatives import (
     BorderVisitors,
     DormantReturned,
@@ -30,6 +31,7 @@ from fraudwall.simulate.scenarios.registration import Registration
 from fraudwall.simulate.scenarios.rings import FraudRings
 from fraudwall.simulate.scenarios.simbox import SimBoxes
 from fraudwall.simulate.seeds import rng_for
+from fraudwall.simulate.sms_content import build_pool
 from fraudwall.simulate.world import Plant, World
 
 
@@ -79,5 +81,7 @@ def plant_all(world: World) -> None:
     )
     plants.append(NoiseComplaints(world, rng("noise"), busy))
     plants.append(FraudRings(world, rng("fraud_rings"), reg, fraud.domains))
+    plants.append(FraudSmsSenders(world, rng("fraud_sms")))
+    world.texts = build_pool(world, rng("texts"), fraud.domains)
     world.plants = plants
     world.forget_pools()  # pools of ordinary people were sampled while plants were taking them

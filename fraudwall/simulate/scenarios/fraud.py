@@ -138,6 +138,7 @@ def victim_events(
         victim[sms],
         t0[sms] + rng.integers(60, 3600, sms.size),
         rng.integers(60, 140, sms.size),
+        ftype[sms],
     )
     # Afterwards: the bank, and the fraud site.
     blo, bhi = world.numbers.range("bank")
@@ -254,6 +255,7 @@ class FraudCallers(BasePlant):
                 distinct_targets(world, rng, ks),
                 day.t0 + sample_in_profile(rng, sa.size, p.hours),
                 rng.integers(50, 140, sa.size),
+                ti,
             )
             # Little data: each day someone of the gang checks each of the type's sites.
             doms = self.domains[ti]

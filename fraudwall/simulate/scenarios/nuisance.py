@@ -17,6 +17,7 @@ from fraudwall.simulate.scenarios.base import (
     register,
     sequential_targets,
 )
+from fraudwall.simulate.sms_templates import KIND
 from fraudwall.simulate.world import DAY_S, ENTERPRISE, IOT, World
 
 
@@ -150,7 +151,7 @@ class BulkSenders(BasePlant):
         a = np.repeat(self.subs, k)
         b = distinct_targets(day.world, rng, k)
         t = day.t0 + rng.integers(9 * 3600, 21 * 3600, a.size)
-        batch.text(a, b, t, rng.integers(60, 141, a.size))
+        batch.text(a, b, t, rng.integers(60, 141, a.size), KIND["marketing"])
         rep = (b < day.world.n) & (rng.random(a.size) < 0.002)
         day.world.complaints.add(b[rep], a[rep], t[rep] + 3600, "spam")
 

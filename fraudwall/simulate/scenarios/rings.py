@@ -157,6 +157,7 @@ class FraudRings(BasePlant):
                 distinct_targets(world, rng, ks),
                 day.t0 + sample_in_profile(rng, sa.size, HOURS_DAY),
                 rng.integers(50, 140, sa.size),
+                self.ftype[np.repeat(ring, ks)],  # the ring's fraud type
             )
         victim_events(world, day, rng, batch, self.victims, self.domains)
 
