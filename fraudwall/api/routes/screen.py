@@ -73,12 +73,12 @@ def engine_of(request: Request) -> Engine:
     return engine
 
 
-# The two call-path routes are plain Starlette endpoints, not FastAPI ones: FastAPI's
-# dependency solving and its request/response layers cost ~0.3 ms of CPU a request, several
-# times the decision itself, and a worker must sustain thousands a second. They check the same
-# token (async, cached: a cache hit never leaves the event loop), validate with the same
-# pydantic models and raise the same errors, which the app's one error handler turns into the
-# same 401/403/422 bodies as every other route.
+# The two call-path routes take only the request and return a ready response: FastAPI's
+# dependency solving, body validation and response serialisation cost ~0.3 ms of CPU a request,
+# several times the decision itself, and a worker must sustain thousands a second. They check
+# the same token (async, cached: a cache hit never leaves the event loop), validate with the
+# same pydantic models and raise the same errors, which the app's one error handler turns into
+# the same 401/403/422 bodies as every other route.
 _only_system = require_roles(Role.system)
 B = TypeVar("B", bound=BaseModel)
 
@@ -102,6 +102,7 @@ def _json(model: BaseModel) -> Response:
     return Response(model.model_dump_json(), media_type="application/json")
 
 
+@router.post("", response_model=ScreenAnswer)
 async def screen(request: Request) -> Response:
     """``POST /v1/screen`` with a :class:`ScreenRequest`: the decision for one call set-up,
     ``allow``, ``label`` (with the label to show) or ``block`` (``sip_code`` 603, or 607 when the
@@ -117,6 +118,7 @@ async def screen(request: Request) -> Response:
     return _json(ScreenAnswer(**d.to_dict(), call_id=body.call_id))
 
 
+@router.post("/ended")
 async def ended(request: Request) -> Response:
     """``POST /v1/screen/ended`` with an :class:`EndedRequest`: a call's outcome (answered or
     not, talk time) enters the caller's windows now."""
@@ -126,10 +128,6 @@ async def ended(request: Request) -> Response:
         body.caller, body.callee, body.at or datetime.now(UTC), body.duration_s
     )
     return Response(b'{"ok":true}', media_type="application/json")
-
-
-router.add_route(router.prefix, screen, methods=["POST"])
-router.add_route(router.prefix + "/ended", ended, methods=["POST"])
 
 
 @router.post("/sms")
