@@ -19,6 +19,7 @@ texts whose content nobody holds leave no evidence and no label.
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,9 +121,17 @@ class _Slots:
     def __init__(self, rng: np.random.Generator, world: World, fraud_domains: np.ndarray):
         self.rng = rng
         self.domains = [[world.domains[int(d)] for d in row] for row in fraud_domains]
-        self.cities = [c.name for c in CITIES]
+        self.simple: dict[str, tuple[str, ...]] = {
+            "shop": SHOPS,
+            "courier": COURIERS,
+            "city": tuple(c.name for c in CITIES),
+            "relative": RELATIVES,
+            "place": PLACES,
+            "when": WHENS,
+            "dish": DISHES,
+        }
 
-    def _pick(self, values: tuple[str, ...] | list[str]) -> str:
+    def _pick(self, values: Sequence[str]) -> str:
         return values[int(self.rng.integers(len(values)))]
 
     def _digits(self, n: int) -> str:
@@ -155,24 +164,17 @@ class _Slots:
             return f"400-{self._digits(3)}-{self._digits(4)}"
         return f"0{self._digits(2)}-{self._digits(8)}"
 
-    def value(self, name: str, kind: int) -> str:
+    def value(self, name: str, kind: int, bank: tuple[str, str, str]) -> str:
+        """One slot's value; ``bank`` is the text's bank (name, site and hotline agree)."""
         rng = self.rng
-        bank = BANKS[int(rng.integers(len(BANKS)))]
-        simple = {
-            "shop": lambda: self._pick(SHOPS),
-            "courier": lambda: self._pick(COURIERS),
-            "city": lambda: self._pick(self.cities),
-            "bank": lambda: bank[0],
-            "bank_phone": lambda: bank[2],
-            "bank_url": lambda: self._pick((bank[1], f"www.{bank[1]}", f"https://{bank[1]}")),
-            "relative": lambda: self._pick(RELATIVES),
-            "place": lambda: self._pick(PLACES),
-            "when": lambda: self._pick(WHENS),
-            "dish": lambda: self._pick(DISHES),
-            "app": lambda: self._pick(APP_HEADS) + self._pick(APP_TAILS),
-        }
-        if name in simple:
-            return simple[name]()
+        if name in self.simple:
+            return self._pick(self.simple[name])
+        if name.startswith("bank"):
+            if name == "bank_url":
+                return self._pick((bank[1], f"www.{bank[1]}", f"https://{bank[1]}"))
+            return bank[0] if name == "bank" else bank[2]
+        if name == "app":
+            return self._pick(APP_HEADS) + self._pick(APP_TAILS)
         if name == "url":
             return self._url(kind)
         if name == "shop_url":
@@ -201,7 +203,8 @@ class _Slots:
     def values(self, template: str, kind: int) -> dict[str, str]:
         """A value for every slot of ``template``."""
         names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
-        return {n: self.value(n, kind) for n in names}
+        bank = BANKS[int(self.rng.integers(len(BANKS)))]
+        return {n: self.value(n, kind, bank) for n in names}
 
 
 def resolve_kinds(world: World, rng: np.random.Generator, a: np.ndarray) -> np.ndarray:
