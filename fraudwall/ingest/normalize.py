@@ -22,7 +22,16 @@ def clean_strings(values: pa.Array) -> pa.Array:
     ['a', None, None, None]
     """
     trimmed = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.is_in(trimmed, NULL_TOKENS), pa.scalar(None, pa.string()), trimmed)
+    # Only short values can be null tokens: look them up alone (a length test is far cheaper
+    # than hashing every value, and most columns hold no short value at all).
+    short = pc.fill_null(pc.less_equal(pc.binary_length(trimmed), _LONGEST_TOKEN), False)
+    if not pc.any(short).as_py():
+        return trimmed
+    token = pc.replace_with_mask(short, short, pc.is_in(pc.filter(trimmed, short), NULL_TOKENS))
+    return pc.if_else(token, pa.scalar(None, pa.string()), trimmed)
+
+
+_LONGEST_TOKEN = max(len(t.as_py().encode()) for t in NULL_TOKENS)
 
 
 # -- phone numbers ------------------------------------------------------------------------------
