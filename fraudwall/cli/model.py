@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from fraudwall.cli.dbopts import errors
+from fraudwall.cli.engineopts import EngineOpt, SparkConfOpt, SparkMasterOpt, start_engine
 from fraudwall.cli.progress import console, progress
 
 if TYPE_CHECKING:
@@ -74,8 +75,15 @@ def train(
             help="choose the lowest threshold reaching this precision instead of best F1",
         ),
     ] = None,
+    engine: EngineOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
-    """Cross-validate and train a model on the labelled numbers; write MODEL_DIR."""
+    """Cross-validate and train a model on the labelled numbers; write MODEL_DIR.
+
+    With ``--workspace``, the features are computed on ``--engine`` (the model trains on the
+    driver).
+    """
     from fraudwall.models import read_edges, read_features, read_labels, train_model
 
     if (workspace is None) == (features is None or labels is None):
@@ -86,13 +94,15 @@ def train(
         threshold_bootstrap=threshold_bootstrap,
         precision_target=precision_target,
     )
+    with errors():
+        start_engine(engine, spark_master, spark_conf)
     with errors(), progress() as bar:
         task = bar.add_task("reading inputs", total=None)
         if workspace is not None:
             from fraudwall.models.workspace import workspace_inputs
             from fraudwall.store import Workspace
 
-            table, known, edges = workspace_inputs(Workspace(workspace))
+            table, known, edges = workspace_inputs(Workspace(workspace), engine=engine)
         else:
             assert features is not None and labels is not None
             table = read_features(features, id_column=id_column)

@@ -25,6 +25,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from fraudwall.cli.engineopts import EngineOpt, SparkConfOpt, SparkMasterOpt, start_engine
 from fraudwall.cli.progress import console
 from fraudwall.errors import FraudwallError
 from fraudwall.pipeline import RunResult
@@ -32,7 +33,6 @@ from fraudwall.pipeline import RunResult
 PolicyOpt = Annotated[
     Path | None, typer.Option("--policy", help="policy TOML file (default: built-in defaults)")
 ]
-EngineOpt = Annotated[str, typer.Option("--engine", help="query engine: duckdb or spark")]
 
 
 def _fail(e: Exception) -> typer.Exit:
@@ -124,12 +124,15 @@ def run(
     out: Annotated[Path, typer.Option("--out", help="run directory to write")],
     policy: PolicyOpt = None,
     engine: EngineOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Ingest DATA, compute features, run every applicable detector, write leads and a report.
 
     Exit status 2 for unusable input, 3 when a detector failed (the others' leads are written).
     """
     try:
+        start_engine(engine, spark_master, spark_conf)
         result = _run(data, out, policy, engine)
     except FraudwallError as e:
         raise _fail(e) from None
@@ -155,6 +158,8 @@ def detect(
     ] = None,
     policy: PolicyOpt = None,
     engine: EngineOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = None,
     report: Annotated[bool, typer.Option("--report/--no-report", help="write report.html")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="print run.json only")] = False,
 ) -> None:
@@ -173,6 +178,7 @@ def detect(
         parse_span(window)
         pol = load_policy(policy)
         at = parse_as_of(as_of, Workspace(workspace).timezone) if as_of else None
+        start_engine(engine, spark_master, spark_conf)
         with progress(disable=as_json) as bar:
             result = pipeline.detect_run(
                 workspace,

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fraudwall.contract import SCENARIOS
 from fraudwall.features.base import FeatureCache, TableMap
+from fraudwall.store.engine import engine_of
 
 Basis = Literal["absolute", "relative"]
 
@@ -92,7 +93,7 @@ class Context:
         if cls.name not in self._hits:
             with self.features.ledger.section(cls.name):
                 expr = cls().find(self, self.params(cls))
-                self._hits[cls.name] = self.con.create_table(f"hits_{cls.name}", expr, temp=True)
+                self._hits[cls.name] = engine_of(self.con).materialise(f"hits_{cls.name}", expr)
         return self._hits[cls.name]
 
 

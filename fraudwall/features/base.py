@@ -26,6 +26,7 @@ import ibis
 import ibis.expr.types as ir
 
 from fraudwall.errors import WorkspaceError
+from fraudwall.store.engine import engine_of
 from fraudwall.timing import Ledger
 
 TableMap = Mapping[str, ir.Table]
@@ -122,7 +123,7 @@ class FeatureCache:
             inputs = _WithFamilies(self.tables, self)
             with self.ledger.section(f"{FEATURE_SECTION}{name}"):
                 expr = FAMILIES[name].compute(inputs)
-                self._done[name] = self.con.create_table(f"features_{name}", expr, temp=True)
+                self._done[name] = engine_of(self.con).materialise(f"features_{name}", expr)
         return self._done[name]
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from fraudwall.detectors.base import LEAD_CORE_COLUMNS, Context, Detector, Params
 from fraudwall.features.base import FEATURE_SECTION
 from fraudwall.policy import Policy
+from fraudwall.store.engine import engine_of
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def run_detectors(
         else:
             try:
                 with ctx.features.ledger.section(name):
-                    hits = ctx.hits(cls).execute()
+                    hits = engine_of(ctx.con).collect(ctx.hits(cls))
                     leads = to_leads(cls, hits, params, policy, run_id)
             except Exception as e:  # isolation: record the failure, run the others
                 log.exception("detector %s failed", name)

@@ -1,24 +1,148 @@
-"""Engine selection: a config string picks the Ibis backend that runs feature and detector queries.
+"""The engine layer: the one place that knows which query engine runs fraudwall's Ibis code.
 
-Feature and detector code only ever sees Ibis tables; this module is the one place that knows
-which engine is behind them. DuckDB is the embedded default; Spark is an optional extra.
+Feature families and detectors are written once in Ibis and only ever see Ibis tables. What
+differs between engines — how the store is read, how an intermediate is materialised, how a
+small result comes back, what the engine cannot do — lives in an :class:`Engine`, one
+implementation per backend (:mod:`fraudwall.store.engine_duckdb`,
+:mod:`fraudwall.store.engine_spark`). DuckDB is the embedded default; Spark is the optional
+extra ``fraudwall[spark]``.
+
+Code that holds an Ibis connection gets its engine with :func:`engine_of`:
+
+>>> con = connect("duckdb", threads=1)
+>>> eng = engine_of(con)
+>>> eng.name, Capability.TEMP_TABLES in eng.capabilities
+('duckdb', True)
+>>> import ibis
+>>> eng.collect(eng.materialise("t", ibis.memtable({"x": [1, 2]})))["x"].tolist()
+[1, 2]
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Mapping
-from typing import Any
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
 
 from fraudwall.contract import TABLES
-from fraudwall.errors import InputError
+from fraudwall.errors import FraudwallError, InputError
 from fraudwall.store.window import Window
 from fraudwall.store.workspace import Workspace
 
 ENGINES = ("duckdb", "spark")
+
+
+class Capability(enum.StrEnum):
+    """Things an engine may or may not do; each engine declares the ones it has."""
+
+    #: Session-scoped tables that vanish with the connection (``CREATE TEMP TABLE``).
+    TEMP_TABLES = "temp_tables"
+    #: Work runs on several machines (executors); the driver only plans and collects.
+    DISTRIBUTED = "distributed"
+    #: Runs inside this Python process (no JVM, no cluster): results come back zero-copy.
+    IN_PROCESS = "in_process"
+    #: Materialised intermediates live in the executors' memory/disk, not in one process.
+    DISTRIBUTED_INTERMEDIATES = "distributed_intermediates"
+
+
+class EngineError(FraudwallError):
+    """A query the engine could not run; carries the engine's name and the SQL that failed."""
+
+    http_status = 500
+
+    def __init__(self, engine: str, query: str, cause: BaseException) -> None:
+        first = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+        super().__init__(f"{engine} engine failed: {type(cause).__name__}: {first}\nquery: {query}")
+        self.engine, self.query = engine, query
+
+
+class EngineUnavailable(FraudwallError):
+    """The engine cannot start here (a missing extra or runtime); says what to install."""
+
+    http_status = 503
+
+
+class Engine(ABC):
+    """One query engine behind an Ibis connection: the operations the pipeline needs.
+
+    Subclasses set :attr:`name` and :attr:`capabilities` and implement reading Parquet; an
+    engine without :attr:`Capability.TEMP_TABLES` also says how it materialises. Errors are
+    re-raised as :class:`EngineError` with the query.
+    """
+
+    name: ClassVar[str]
+    capabilities: ClassVar[frozenset[Capability]]
+    #: The Ibis backend name (``con.name``) this engine drives.
+    backend: ClassVar[str]
+
+    def __init__(self, con: ibis.BaseBackend) -> None:
+        self.con = con
+
+    def has(self, capability: Capability) -> bool:
+        """Whether this engine declares ``capability``."""
+        return capability in self.capabilities
+
+    @abstractmethod
+    def read_parquet(
+        self, paths: Sequence[str | Path], table_name: str, *, base: str | Path | None = None
+    ) -> ir.Table:
+        """The Parquet files ``paths`` as one table named ``table_name``.
+
+        Files under ``base`` in ``key=value`` folders get those keys as columns (the store's
+        ``day=`` partitions), the same on every engine.
+        """
+
+    def _materialise(self, name: str, expr: ir.Table) -> ir.Table:
+        if not self.has(Capability.TEMP_TABLES):
+            raise NotImplementedError(f"the {self.name} engine must say how it materialises")
+        return self.con.create_table(name, expr, temp=True)
+
+    def materialise(self, name: str, expr: ir.Table) -> ir.Table:
+        """Compute ``expr`` once and keep it for the rest of the connection, as ``name``.
+
+        Feature families and detector hits are materialised so detectors share the work.
+        """
+        with self.failing_query(expr):
+            return self._materialise(name, expr)
+
+    def collect(self, expr: ir.Table) -> pd.DataFrame:
+        """A (small) result as a pandas frame on the driver."""
+        with self.failing_query(expr):
+            return expr.execute()
+
+    def collect_arrow(self, expr: ir.Table) -> pa.Table:
+        """A (small) result as an Arrow table on the driver."""
+        with self.failing_query(expr):
+            return expr.to_pyarrow()
+
+    def sql(self, expr: ir.Expr) -> str:
+        """The SQL this engine runs for ``expr`` (shown in errors)."""
+        try:
+            return str(self.con.compile(expr))
+        except Exception as e:  # the expression itself may be what cannot compile
+            return f"<does not compile for {self.name}: {type(e).__name__}: {e}>"
+
+    @contextmanager
+    def failing_query(self, expr: ir.Expr) -> Iterator[None]:
+        """An engine error inside becomes :class:`EngineError` carrying the SQL of ``expr``."""
+        try:
+            yield
+        except FraudwallError:
+            raise
+        except Exception as e:
+            raise EngineError(self.name, self.sql(expr), e) from e
+
+    def close(self) -> None:
+        """Release the connection (the Spark engine keeps the shared SparkContext running)."""
+        self.con.disconnect()
 
 
 def check_engine(engine: str) -> str:
@@ -36,31 +160,39 @@ def check_engine(engine: str) -> str:
     return engine
 
 
+def _implementations() -> dict[str, type[Engine]]:
+    from fraudwall.store.engine_duckdb import DuckDBEngine
+    from fraudwall.store.engine_spark import SparkEngine
+
+    return {cls.name: cls for cls in (DuckDBEngine, SparkEngine)}
+
+
+def engine_class(engine: str) -> type[Engine]:
+    """The :class:`Engine` implementation of an engine name."""
+    return _implementations()[check_engine(engine)]
+
+
+def open_engine(engine: str = "duckdb", **options: Any) -> Engine:
+    """Start an engine by name (see each implementation's ``open`` for its options)."""
+    return engine_class(engine).open(**options)  # type: ignore[attr-defined]
+
+
 def connect(engine: str = "duckdb", **options: Any) -> ibis.BaseBackend:
-    """Connect to an engine by name.
+    """An Ibis connection to an engine by name.
 
     >>> con = connect("duckdb")
     >>> con.name
     'duckdb'
     """
-    if engine == "duckdb":
-        threads = options.pop("threads", os.cpu_count() or 1)
-        memory_limit = options.pop("memory_limit", os.environ.get("FRAUDWALL_DUCKDB_MEMORY"))
-        con = ibis.duckdb.connect(threads=threads, **options)
-        if memory_limit:
-            con.raw_sql(f"SET memory_limit = '{memory_limit}'")
-        # Keep large intermediates off the heap (spills go next to the session's temp dir).
-        con.raw_sql("SET preserve_insertion_order = false")
-        return con
-    if engine == "spark":
-        try:
-            from pyspark.sql import SparkSession
-        except ImportError as e:  # pragma: no cover - optional extra
-            raise ImportError("the spark engine needs `pip install fraudwall[spark]`") from e
-        session = options.pop("session", None) or SparkSession.builder.getOrCreate()
-        return ibis.pyspark.connect(session, **options)  # pragma: no cover
-    check_engine(engine)
-    raise AssertionError("unreachable")  # pragma: no cover
+    return open_engine(engine, **options).con
+
+
+def engine_of(con: ibis.BaseBackend) -> Engine:
+    """The :class:`Engine` driving an Ibis connection made by :func:`connect`."""
+    for cls in _implementations().values():
+        if cls.backend == con.name:
+            return cls(con)
+    raise InputError(f"no fraudwall engine drives Ibis backend {con.name!r}", field="--engine")
 
 
 class Tables(Mapping[str, ir.Table]):
@@ -76,6 +208,7 @@ class Tables(Mapping[str, ir.Table]):
     ) -> None:
         self.workspace = workspace
         self.con = con
+        self.engine = engine_of(con)
         self.window = window
         self._cache: dict[str, ir.Table] = {}
 
@@ -90,11 +223,13 @@ class Tables(Mapping[str, ir.Table]):
             if not self._present(name):
                 raise KeyError(name)
             spec = TABLES.get(name)
-            if self.window is None or spec is None or spec.time_column is None:
-                t = self.con.read_parquet(self.workspace.glob(name), table_name=f"store_{name}")
-            else:
-                files = [str(p) for p in self.workspace.parquet_files(name, self.window.days())]
-                t = self.con.read_parquet(files, table_name=f"store_{name}")
+            timed = not (self.window is None or spec is None or spec.time_column is None)
+            days = self.window.days() if timed and self.window is not None else None
+            files = [str(p) for p in self.workspace.parquet_files(name, days)]
+            t = self.engine.read_parquet(
+                files, table_name=f"store_{name}", base=self.workspace.table_dir(name)
+            )
+            if timed and self.window is not None and spec is not None and spec.time_column:
                 ts = t[spec.time_column]
                 t = t.filter((ts >= self.window.start) & (ts < self.window.end))
             self._cache[name] = t
