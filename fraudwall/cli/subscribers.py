@@ -63,3 +63,32 @@ def sms(
             s, sender=sender, recipient=recipient, text=text, policy=pol, actor=actor
         )
     emit(out, as_json=as_json, columns=("msisdn", "handled", "action", "reply"))
+
+
+NumbersOpt = list[str] | None
+
+
+@app.command("lists")
+def lists(
+    msisdn: Annotated[str, typer.Argument(help="the subscriber whose lists change")],
+    actor: AsOpt,
+    block: Annotated[
+        NumbersOpt, typer.Option("--block", help="a number always refused for them (607)")
+    ] = None,
+    unblock: Annotated[NumbersOpt, typer.Option("--unblock", help="off the block list")] = None,
+    allow: Annotated[
+        NumbersOpt, typer.Option("--allow", help="a number always let through for them")
+    ] = None,
+    unallow: Annotated[NumbersOpt, typer.Option("--unallow", help="off the allow list")] = None,
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Edit MSISDN's personal block and allow lists (each option repeatable; audited)."""
+    from fraudwall.screening.subscribers import edit_lists
+
+    with unit_of_work(db) as s:
+        out = edit_lists(
+            s, msisdn=msisdn, actor=actor, channel="cli", block=block or (),
+            unblock=unblock or (), allow=allow or (), unallow=unallow or (),
+        )  # fmt: skip
+    emit(out, as_json=as_json, columns=(*_COLS, "blocked", "allowed"))

@@ -6,6 +6,7 @@ them and commit once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -27,6 +28,12 @@ Channel = Literal["cli", "sms", "api"]
 # who may feed keyword SMS (the SMS centre's gateway account)
 grant("screening.optin", [Role.analyst, Role.supervisor, Role.system])
 grant("screening.sms", [Role.system])
+# who may edit a subscriber's personal block and allow lists: the hotline on the subscriber's
+# request, and the self-care channel (app, USSD) through its system account
+grant("screening.lists", [Role.analyst, Role.supervisor, Role.system])
+
+#: at most this many numbers on each of a subscriber's lists (the worker holds them all)
+MAX_PERSONAL = 200
 
 
 def valid_msisdn(value: str, *, field: str = "msisdn") -> str:
@@ -74,6 +81,87 @@ def set_opt_in(
         )
     session.flush()
     return SubscriberRead.model_validate(row)
+
+
+def edit_lists(
+    session: Session,
+    *,
+    msisdn: str,
+    actor: str,
+    channel: Channel,
+    block: Sequence[str] = (),
+    unblock: Sequence[str] = (),
+    allow: Sequence[str] = (),
+    unallow: Sequence[str] = (),
+) -> SubscriberRead:
+    """Edit ``msisdn``'s personal lists: numbers to ``block`` (always refused for them, 607)
+    or ``allow`` (always let through), or to take off either list. A number is on at most one
+    list, so blocking an allowed number moves it (and the other way round). Idempotent: only
+    what changes is written and audited (``screening.lists``, with the numbers added and
+    removed); a bad number is refused naming its field and position, and nothing is written.
+    """
+    number = valid_msisdn(msisdn)
+    edits = {
+        name: [valid_msisdn(v, field=f"{name}[{i}]") for i, v in enumerate(values)]
+        for name, values in (
+            ("block", block), ("unblock", unblock), ("allow", allow), ("unallow", unallow),
+        )
+    }  # fmt: skip
+    if not any(edits.values()):
+        raise InputError("nothing to change: give numbers to block, unblock, allow or unallow")
+    for a, b in (("block", "unblock"), ("allow", "unallow"), ("block", "allow")):
+        both = sorted(set(edits[a]) & set(edits[b]))
+        if both:
+            raise InputError(f"{both[0]} is both in {a} and in {b}", field=b)
+    if number in edits["block"] or number in edits["allow"]:
+        raise InputError("a subscriber's own number cannot be on their lists", field="msisdn")
+    acting_user(session, name=actor, action="screening.lists")
+    row = session.get(ScreeningSubscriber, number)
+    if row is None:
+        row = ScreeningSubscriber(
+            msisdn=number, opted_in=False, blocked=[], allowed=[], channel=channel,
+            updated_by=actor,
+        )  # fmt: skip
+        session.add(row)
+    before = {"blocked": list(row.blocked or []), "allowed": list(row.allowed or [])}
+    blocked = _edit(before["blocked"], add=edits["block"], remove=edits["unblock"] + edits["allow"])
+    allowed = _edit(before["allowed"], add=edits["allow"], remove=edits["unallow"] + edits["block"])
+    for name, values in (("block", blocked), ("allow", allowed)):
+        if len(values) > MAX_PERSONAL:
+            raise InputError(
+                f"at most {MAX_PERSONAL} numbers on a personal list ({len(values)} asked)",
+                field=name,
+            )
+    after = {"blocked": blocked, "allowed": allowed}
+    if after != before:
+        row.blocked, row.allowed = blocked, allowed
+        row.channel, row.updated_by, row.updated_at = channel, actor, utcnow()
+        detail: dict[str, Any] = {"channel": channel}
+        for name in ("blocked", "allowed"):
+            detail[f"{name}_added"] = [v for v in after[name] if v not in before[name]]
+            detail[f"{name}_removed"] = [v for v in before[name] if v not in after[name]]
+        record(
+            session,
+            actor=actor,
+            action="screening.lists",
+            entity_type="msisdn",
+            entity_id=number,
+            detail=detail,
+        )
+    session.flush()
+    return SubscriberRead.model_validate(row)
+
+
+def _edit(values: list[str], *, add: list[str], remove: list[str]) -> list[str]:
+    """``values`` without ``remove`` and with ``add`` appended, in order, without repeats."""
+    gone = set(remove)
+    out = [v for v in values if v not in gone]
+    seen = set(out)
+    for v in add:
+        if v not in seen:
+            out.append(v)
+            seen.add(v)
+    return out
 
 
 def get_subscriber(session: Session, *, msisdn: str) -> SubscriberRead:

@@ -72,6 +72,7 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
     ("POST", "/v1/screen"): {SY},
     ("POST", "/v1/screen/ended"): {SY},
     ("POST", "/v1/screen/sms"): {SY},
+    ("PATCH", "/v1/subscribers/{msisdn}/lists"): {A, S, SY},
 }
 PARAMS = {
     "entity": "1",
@@ -83,6 +84,7 @@ PARAMS = {
     "token_id": "1",
     "appeal_id": "1",
     "name": "ann",
+    "msisdn": "13900000001",
 }
 BODIES: dict[str, Any] = {
     "/v1/batches": {"level": None, "case_ids": [1]},
@@ -108,6 +110,7 @@ BODIES: dict[str, Any] = {
     "/v1/screen": {"caller": "13800000001", "callee": "13900000001"},
     "/v1/screen/ended": {"caller": "13800000001", "callee": "13900000001", "duration_s": 3},
     "/v1/screen/sms": {"sender": "13800000001", "recipient": "10086", "text": "hi"},
+    "/v1/subscribers/{msisdn}/lists": {"block": ["13800000001"]},
 }
 
 
@@ -127,7 +130,7 @@ def _state(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
 def _call(client, method: str, path: str):  # type: ignore[no-untyped-def]
     url = path.format(**PARAMS)
     body = BODIES.get(path)
-    return client.request(method, url, json=body if method == "POST" else None)
+    return client.request(method, url, json=body if method in ("POST", "PATCH") else None)
 
 
 def test_every_route_is_in_the_matrix(service) -> None:

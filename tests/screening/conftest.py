@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from fraudwall.auth import Role, UserCreate, add_user
+from fraudwall.auth.tokens import create_token
+from fraudwall.db import Database
 from fraudwall.screening.stores import MemoryStore, RedisStore
 
 
@@ -82,3 +85,20 @@ def store(request: pytest.FixtureRequest) -> Iterator[MemoryStore | RedisStore]:
     yield s
     for key in s.client.scan_iter(match=s.prefix + "*"):
         s.client.delete(key)
+
+
+@pytest.fixture
+def tokens(db: Database) -> dict[str, str]:
+    """Bearer tokens of ``pos`` (system) and ``ann`` (analyst); ``boss`` is the supervisor."""
+    out = {}
+    with db.session() as s:
+        add_user(s, data=UserCreate(name="boss", role=Role.supervisor), actor=None)
+        add_user(s, data=UserCreate(name="pos", role=Role.system), actor="boss")
+        add_user(s, data=UserCreate(name="ann", role=Role.analyst), actor="boss")
+        for name in ("pos", "ann"):
+            out[name] = create_token(s, user=name, actor="boss").token
+    return out
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -6,32 +6,19 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import auth as _auth
 from tests_screening_serve import serving
 from typer.testing import CliRunner
 
 from fraudwall.api import create_app
 from fraudwall.api.settings import Settings
 from fraudwall.audit import list_entries
-from fraudwall.auth import Role, UserCreate, add_user
-from fraudwall.auth.tokens import create_token
 from fraudwall.cli import app as cli
 from fraudwall.db import Database
 from fraudwall.screening.app import create_worker_app
 from fraudwall.screening.service import ScreenConfig
 
 BAD = "+8613800000000"
-
-
-@pytest.fixture
-def tokens(db: Database) -> dict[str, str]:
-    out = {}
-    with db.session() as s:
-        add_user(s, data=UserCreate(name="boss", role=Role.supervisor), actor=None)
-        add_user(s, data=UserCreate(name="pos", role=Role.system), actor="boss")
-        add_user(s, data=UserCreate(name="ann", role=Role.analyst), actor="boss")
-        for name in ("pos", "ann"):
-            out[name] = create_token(s, user=name, actor="boss").token
-    return out
 
 
 @pytest.fixture
@@ -46,10 +33,6 @@ def worker(db: Database, lists_file: Path, tmp_path: Path) -> Iterator[httpx.Cli
     cfg = ScreenConfig(database_url=db.url, lists=lists_file, snapshot=tmp_path / "snap.bin")
     with serving(create_worker_app(cfg)) as c:
         yield c
-
-
-def _auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_worker_blocks_a_listed_caller_and_allows_others(worker, tokens):
