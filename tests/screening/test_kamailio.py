@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -58,6 +59,7 @@ class Net:
         self.kam_port, self.uas_port, self.fw_port = free_port(), free_port(), free_port()
         self.worker: subprocess.Popen[bytes] | None = None
         self.kamailio: subprocess.Popen[bytes] | None = None
+        self.kamailio_bin, self.token = "kamailio", ""
         self.logs = [(tmp / "worker.log").open("ab"), (tmp / "kamailio.log").open("ab")]
 
     def start_worker(self, env: dict[str, str]) -> None:
@@ -72,6 +74,37 @@ class Net:
             self.worker.terminate()
             self.worker.wait(timeout=20)
             self.worker = None
+
+    def start_kamailio(self, kamailio: str, screen_url: str, token: str) -> None:
+        """The shipped configuration, rendered for loopback ports and ``screen_url``."""
+        self.kamailio_bin, self.token = kamailio, token
+        cfg = render(
+            (DEPLOY / "kamailio.cfg").read_text("utf-8"),
+            {"FW_LISTEN": f"udp:127.0.0.1:{self.kam_port}",
+             "FW_NEXT_HOP": f"sip:127.0.0.1:{self.uas_port}",
+             "FW_SCREEN_URL": screen_url, "FW_TOKEN": token},
+        )  # fmt: skip
+        path = self.tmp / "kamailio.cfg"
+        path.write_text(cfg.replace("debug=1", "debug=2"), "utf-8")
+        check = subprocess.run([kamailio, "-c", "-f", str(path)], capture_output=True)
+        assert check.returncode == 0, check.stderr.decode()
+        self.kamailio = subprocess.Popen(
+            [kamailio, "-DD", "-E", "-f", str(path), "-Y", str(self.tmp),
+             "-P", str(self.tmp / "kamailio.pid"), "-w", str(self.tmp)],
+            stdout=subprocess.DEVNULL, stderr=self.logs[1],
+        )  # fmt: skip
+        time.sleep(1.0)
+        assert self.kamailio.poll() is None, (self.tmp / "kamailio.log").read_text()
+
+    def restart_kamailio(self, screen_url: str) -> None:
+        self.stop_kamailio()
+        self.start_kamailio(self.kamailio_bin, screen_url, self.token)
+
+    def stop_kamailio(self) -> None:
+        if self.kamailio is not None:
+            self.kamailio.terminate()
+            self.kamailio.wait(timeout=20)
+            self.kamailio = None
 
     def call(self, caller: str, *, uas: str, uac: str) -> tuple[int, int, str]:
         """One call; returns (UAC exit code, UAS exit code, UAS messages)."""
@@ -130,29 +163,12 @@ def net(tmp_path: Path) -> Iterator[Net]:
     env = {**os.environ, "FRAUDWALL_DATABASE_URL": db_url, "FRAUDWALL_SCREEN_LISTS": str(lists),
            "FRAUDWALL_SCREEN_RISK": str(run)}  # fmt: skip
     n.start_worker(env)
-    cfg = render(
-        (DEPLOY / "kamailio.cfg").read_text("utf-8"),
-        {"FW_LISTEN": f"udp:127.0.0.1:{n.kam_port}", "FW_NEXT_HOP": f"sip:127.0.0.1:{n.uas_port}",
-         "FW_SCREEN_URL": f"http://127.0.0.1:{n.fw_port}/v1/screen", "FW_TOKEN": token},
-    )  # fmt: skip
-    (tmp_path / "kamailio.cfg").write_text(cfg.replace("debug=1", "debug=2"), "utf-8")
-    check = subprocess.run(
-        [kamailio, "-c", "-f", str(tmp_path / "kamailio.cfg")], capture_output=True
-    )
-    assert check.returncode == 0, check.stderr.decode()
-    n.kamailio = subprocess.Popen(
-        [kamailio, "-DD", "-E", "-f", str(tmp_path / "kamailio.cfg"), "-Y", str(tmp_path),
-         "-P", str(tmp_path / "kamailio.pid"), "-w", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=n.logs[1],
-    )  # fmt: skip
-    time.sleep(1.0)
-    assert n.kamailio.poll() is None, (tmp_path / "kamailio.log").read_text()
+    n.start_kamailio(kamailio, f"http://127.0.0.1:{n.fw_port}/v1/screen", token)
     try:
         yield n
     finally:
         n.stop_worker()
-        n.kamailio.terminate()
-        n.kamailio.wait(timeout=20)
+        n.stop_kamailio()
         for f in n.logs:
             f.close()
 
@@ -173,3 +189,35 @@ def test_calls_through_kamailio(net: Net):
     net.stop_worker()
     uac, uas, _ = net.call(LISTED, uas="uas.xml", uac="uac_call.xml")
     assert (uac, uas) == (0, 0)
+
+    # fraudwall hanging (it accepts the connection and never answers): the call still completes,
+    # after the configured timeout and not much later
+    normal = _timed(net, "13500000001")
+    with socket.socket() as hole:
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(64)
+        net.restart_kamailio(f"http://127.0.0.1:{hole.getsockname()[1]}/v1/screen")
+        hung = _timed(net, "13500000002")
+    timeout_s = configured_timeout_s()
+    assert timeout_s * 0.9 <= hung - normal <= timeout_s + 3.0, (hung, normal, timeout_s)
+
+
+def _timed(net: Net, caller: str) -> float:
+    t = time.monotonic()
+    uac, uas, _ = net.call(caller, uas="uas.xml", uac="uac_call.xml")
+    assert (uac, uas) == (0, 0)
+    return time.monotonic() - t
+
+
+def configured_timeout_s() -> float:
+    """The timeout the shipped configuration gives this Kamailio: FW_TIMEOUT_MS from 5.8 on,
+    whole seconds (FW_TIMEOUT_S) on 5.6 and 5.7."""
+    cfg = (DEPLOY / "kamailio.cfg").read_text("utf-8")
+    version = subprocess.run(["kamailio", "-v"], capture_output=True, text=True).stdout
+    m = re.search(r"kamailio (\d+)\.(\d+)", version)
+    assert m, version
+    seconds = (int(m.group(1)), int(m.group(2))) < (5, 8)
+    name = "FW_TIMEOUT_S" if seconds else "FW_TIMEOUT_MS"
+    v = re.search(rf'#!substdef "!{name}!(\d+)!g"', cfg)
+    assert v, name
+    return int(v.group(1)) / (1 if seconds else 1000)
