@@ -3,6 +3,7 @@
     L=/tmp/fraudwall-heavy.lock; B="nice .venv/bin/python benchmarks/screening_latency.py"
     flock $L $B inproc
     flock $L $B memory --callers 10000000
+    flock $L $B app
     flock $L $B http --rate 2000
     flock $L $B http --rate 2000 --workers 2 --redis
     flock $L $B kamailio --rate 100 --calls 2000
@@ -12,6 +13,8 @@
   set per call (the least any state store does). Target: p99 < 200 us.
 - ``memory``: RSS added by the in-process store holding N distinct callers (one call each),
   and the time to write its snapshot.
+- ``app``: CPU per decision through the worker's ASGI app without sockets (token check,
+  validation, engine, serialisation). Baseline: the engine alone on the same calls.
 - ``http``: ``fraudwall screen serve`` worker(s) on loopback, an open-loop load generator at
   ``--rate`` decisions/s per worker over keep-alive connections; latency from the scheduled send
   time (no coordinated omission). Baseline: the same decisions at a tenth of the rate.
@@ -137,6 +140,69 @@ def bench_memory(args: argparse.Namespace) -> dict[str, object]:
         "snapshot_seconds": snap_s,
         "snapshot_bytes": snap_bytes,
     }
+
+
+# -- the app without sockets ---------------------------------------------------------------------
+def bench_app(args: argparse.Namespace) -> dict[str, object]:
+    """CPU per decision through the worker's ASGI app (auth, validation, engine, serialisation;
+    no sockets, no HTTP parsing), against the engine alone on the same calls in the same process.
+    CPU time, not wall time, so other jobs on the machine move it little."""
+    from fraudwall.screening.app import create_worker_app
+    from fraudwall.screening.service import ScreenConfig
+
+    tmp = Path(tempfile.mkdtemp(prefix="fw-app-"))
+    try:
+        url, token = make_db(tmp)
+        app = create_worker_app(ScreenConfig(database_url=url))
+        calls = traffic(args.calls, 200_000, seed=7)
+        bodies = [json.dumps({"caller": c, "callee": e}).encode() for c, e, _t in calls]
+        headers = [(b"host", b"x"), (b"authorization", f"Bearer {token}".encode()),
+                   (b"content-type", b"application/json")]  # fmt: skip
+        statuses: list[int] = []
+
+        async def one(body: bytes) -> None:
+            scope = {
+                "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                "method": "POST", "scheme": "http", "path": "/v1/screen",
+                "raw_path": b"/v1/screen", "query_string": b"", "root_path": "",
+                "headers": [*headers, (b"content-length", str(len(body)).encode())],
+                "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 2), "state": {},
+            }  # fmt: skip
+
+            async def receive() -> dict[str, object]:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            async def send(message: dict[str, object]) -> None:
+                if message["type"] == "http.response.start":
+                    statuses.append(int(message["status"]))  # type: ignore[call-overload]
+
+            await app(scope, receive, send)
+
+        async def run() -> float:
+            for body in bodies[:1000]:  # warm up (token cache, imports)
+                await one(body)
+            t = time.process_time()
+            for body in bodies[1000:]:
+                await one(body)
+            return time.process_time() - t
+
+        app_s = uvloop.run(run())
+        eng = Engine(policy=ScreeningPolicy(), state=MemoryStore())
+        t = time.process_time()
+        for caller, callee, at in calls[1000:]:
+            eng.screen(caller, callee, at)
+        engine_s = time.process_time() - t
+        n = len(calls) - 1000
+        return {
+            "mode": "app",
+            "decisions": n,
+            "non_200": sum(1 for s in statuses if s != 200),
+            "app_cpu_us_per_decision": app_s / n * 1e6,
+            "baseline_engine_cpu_us_per_decision": engine_s / n * 1e6,
+            "loadavg_1m": Path("/proc/loadavg").read_text().split()[0],
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # -- HTTP ----------------------------------------------------------------------------------------
@@ -450,6 +516,8 @@ def main() -> None:
     a.add_argument("--callers", type=int, default=50_000)
     m = sub.add_parser("memory")
     m.add_argument("--callers", type=int, default=1_000_000)
+    ap_ = sub.add_parser("app")
+    ap_.add_argument("--calls", type=int, default=20_000)
     h = sub.add_parser("http")
     h.add_argument("--rate", type=float, default=2000)
     h.add_argument("--seconds", type=float, default=20)
@@ -463,6 +531,7 @@ def main() -> None:
     fn = {
         "inproc": bench_inproc,
         "memory": bench_memory,
+        "app": bench_app,
         "http": bench_http,
         "kamailio": bench_kamailio,
     }[args.mode]
