@@ -13,7 +13,7 @@ from fraudwall.audit import record
 from fraudwall.auth import allowed
 from fraudwall.db import Database
 from fraudwall.errors import PermissionDenied
-from fraudwall.lists.service import mask_value
+from fraudwall.lists.service import mask_values
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,24 +28,35 @@ def may_unmask(user: Principal, unmasked: bool) -> bool:
 
 
 def mask_models(items: list[M], *, kind: str = "entity_type", ident: str = "entity_id") -> list[M]:
-    """Copies of ``items`` with their identifier field masked by its entity type."""
-    out = []
-    for item in items:
-        value = getattr(item, ident)
-        if isinstance(value, str):
-            item = item.model_copy(update={ident: mask_value(getattr(item, kind), value)})
-        out.append(item)
+    """Copies of ``items`` with their identifier field masked by its entity type (in one
+    vectorised pass over the page)."""
+    where = [i for i, item in enumerate(items) if isinstance(getattr(item, ident), str)]
+    masked = mask_values(
+        [str(getattr(items[i], kind)) for i in where], [getattr(items[i], ident) for i in where]
+    )
+    out = list(items)
+    for i, value in zip(where, masked, strict=True):
+        out[i] = items[i].model_copy(update={ident: value})
     return out
 
 
 def mask_dicts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Lead rows with entity and related numbers masked."""
+    """Lead rows with entity and related numbers masked (one vectorised pass)."""
+    types: list[str] = []
+    values: list[str] = []
+    for r in rows:
+        types.append(str(r.get("entity_type")))
+        values.append(str(r.get("entity_id")))
+        related = r.get("related_numbers") or []
+        types.extend(["msisdn"] * len(related))
+        values.extend(str(n) for n in related)
+    masked = iter(mask_values(types, values))
     out = []
     for r in rows:
         r = dict(r)
-        r["entity_id"] = mask_value(str(r.get("entity_type")), str(r.get("entity_id")))
+        r["entity_id"] = next(masked)
         if "related_numbers" in r:
-            r["related_numbers"] = [mask_value("msisdn", str(n)) for n in r["related_numbers"]]
+            r["related_numbers"] = [next(masked) for _ in r["related_numbers"] or []]
         out.append(r)
     return out
 
