@@ -104,7 +104,11 @@ def serve(
         application = create_worker_app(cfg, snapshot_s=snapshot_every)
     except FraudwallError as e:
         raise fail(e) from None
-    uvicorn.run(application, host=host, port=port, log_level=log_level, access_log=False)
+    # behind no proxy on the call path: skip the X-Forwarded-For middleware on every request
+    uvicorn.run(
+        application, host=host, port=port, log_level=log_level, access_log=False,
+        proxy_headers=False,
+    )  # fmt: skip
 
 
 @app.command("replay")
