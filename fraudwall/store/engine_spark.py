@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 INSTALL_HINT = "pip install 'fraudwall[spark]'"
 JAVA_HINT = "a Java 17+ runtime (Debian/Ubuntu: apt-get install default-jre-headless)"
-#: Settings that make small local runs fast; a cluster's own settings win over them.
+#: Settings that make small local runs fast (local masters only; ``--spark-conf`` wins).
 LOCAL_DEFAULTS = {
     "spark.sql.shuffle.partitions": "8",
     "spark.ui.enabled": "false",
@@ -68,9 +68,11 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
         master = master or os.environ.get("SPARK_MASTER")
         if master:
             builder = builder.master(master)
-        for k, v in LOCAL_DEFAULTS.items():
-            if k not in conf:
-                builder = builder.config(k, v)
+        # Under spark-submit (a gateway is already up) its settings stand; only a local
+        # session started here gets the small-machine defaults.
+        if (master or "local").startswith("local") and "PYSPARK_GATEWAY_PORT" not in os.environ:
+            for k, v in LOCAL_DEFAULTS.items():
+                builder = builder.config(k, conf.get(k, v))
     builder = builder.appName("fraudwall")
     for k, v in conf.items():
         builder = builder.config(k, v)
