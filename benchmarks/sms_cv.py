@@ -19,10 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
-from sklearn.metrics import f1_score
+from sklearn.metrics import confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
@@ -207,6 +208,13 @@ VARIANTS: dict[str, Callable[[list[str], list[str]], Predict]] = {
     "hashed14+jieba12_logreg_C30_argmax": chars_and_words(
         lambda: LogisticRegression(C=30, max_iter=3000)
     ),
+    "hashed13_plain_sgd_hinge_argmax": hashed_plain(
+        lambda: SGDClassifier(alpha=2e-5, max_iter=50, tol=None, random_state=0),
+        channels=("plain",),
+    ),
+    "hashed14_plain_sgd_hinge_argmax": chars_and_words(
+        lambda: SGDClassifier(alpha=2e-5, max_iter=50, tol=None, random_state=0), words=False
+    ),
     "hashed14+jieba12_complementnb_argmax": chars_and_words(lambda: ComplementNB(alpha=0.03)),
     "hashed13_plain_svc_nestedC_calibrated": nested_c(),
     "hashed13_plain_svc_C2_balanced_calibrated": fraudwall_variant(
@@ -225,6 +233,17 @@ def scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     }
 
 
+def write_errors(path: Path, texts: np.ndarray, y: np.ndarray, pred: np.ndarray) -> None:
+    """Print the pooled out-of-fold confusion matrix; write the misclassified messages."""
+    labels = sorted(set(y.tolist()))
+    print(pd.DataFrame(confusion_matrix(y, pred, labels=labels), index=labels, columns=labels))
+    bad = pred != y
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame({"label": y[bad], "predicted": pred[bad], "content": texts[bad]}).to_csv(
+        path, index=False
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--texts", type=Path, required=True)
@@ -232,6 +251,12 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument(
+        "--errors",
+        type=Path,
+        help="write each variant's misclassified clean test messages here (a directory outside "
+        "the repository: the texts are research data) and print its pooled confusion matrix",
+    )
     a = ap.parse_args()
     df = read_texts(a.texts, labelled=True)
     texts = np.asarray(df["content"].tolist(), dtype=object)
@@ -246,11 +271,17 @@ def main() -> None:
         train = VARIANTS[name]
         per: dict[str, list[float]] = {}
         t0 = time.perf_counter()
+        pooled = np.empty(len(y), dtype=object)
         for tr, te in splits:
             predict = train(texts[tr].tolist(), y[tr].tolist())
             for tag, x in (("clean", texts[te]), ("obfuscated", obf[te])):
-                for k, v in scores(y[te], predict(x.tolist())).items():
+                pred = predict(x.tolist())
+                if tag == "clean":
+                    pooled[te] = pred
+                for k, v in scores(y[te], pred).items():
                     per.setdefault(f"{tag}_{k}", []).append(v)
+        if a.errors:
+            write_errors(a.errors / f"{name}.csv", texts, y, pooled)
         summary = {k: (float(np.mean(v)), float(np.std(v))) for k, v in per.items()}
         results[name] = {"summary": summary, "folds": per, "seconds": time.perf_counter() - t0}
         cells = "  ".join(f"{k}={m:.4f}±{s:.4f}" for k, (m, s) in summary.items())
