@@ -67,4 +67,8 @@ def serve(
         workers=workers,
         log_level=log_level,
         access_log=False,
+        # A worker imports fraudwall and opens the database before it answers the
+        # supervisor's first ping; on a busy machine that takes longer than uvicorn's 5 s,
+        # and a worker killed for it is restarted, and killed again, without end.
+        timeout_worker_healthcheck=60,
     )
