@@ -97,13 +97,21 @@ def export(
         str, typer.Option("--min-level", help="lowest risk level exported: low, medium, high")
     ] = "medium",
     zone: Annotated[str, typer.Option("--zone", help="RPZ zone name")] = "rpz.fraudwall",
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="also keep this case database's `domains` blacklist in step"),
+    ] = None,
+    actor: Annotated[str | None, typer.Option("--as", help="the user acting (with --db)")] = None,
     as_json: Json = False,
 ) -> None:
-    """Export the run's fraud domains as a blocklist for a resolver."""
+    """Export the run's fraud domains as a blocklist for a resolver (and, with --db, as the
+    case database's `domains` blacklist)."""
     from fraudwall.content.domains_service import export_domains
 
     with errors():
-        result = export_domains(run=run, fmt=fmt, out=out, min_level=min_level, zone=zone)
+        result = export_domains(
+            run=run, fmt=fmt, out=out, min_level=min_level, zone=zone, db=db, actor=actor
+        )
     _emit(result, as_json, f"wrote {out}: {result['names']} names ({fmt})")
 
 

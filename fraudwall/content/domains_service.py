@@ -11,15 +11,48 @@ from fraudwall.content.extract import to_ascii
 from fraudwall.content.runs import blocked_domains
 from fraudwall.errors import InputError
 
+#: How the `domains` blacklist entries a domain export keeps are told apart from others.
+EXPORT_ORIGIN = "domains export"
+
 
 def export_domains(
-    *, run: Path, fmt: str, out: Path, min_level: str = "medium", zone: str = DEFAULT_ZONE
+    *,
+    run: Path,
+    fmt: str,
+    out: Path,
+    min_level: str = "medium",
+    zone: str = DEFAULT_ZONE,
+    db: str | None = None,
+    actor: str | None = None,
 ) -> dict[str, Any]:
-    """Write the run's fraud domains as a blocklist in ``fmt``."""
+    """Write the run's fraud domains as a blocklist in ``fmt``. With a database URL ``db``,
+    also keep the case database's ``domains`` blacklist in step (as ``actor``): every exported
+    name listed, names an earlier export listed and this one no longer has removed (audited);
+    the database is written only after the file, in one unit of work."""
+    if db is not None and not actor:
+        raise InputError("storing the list in the database needs --as NAME", field="as")
     names = blocked_domains(run, min_level=min_level)
-    return write_blocklist(
-        names, fmt=fmt, out=out, zone=zone, comment=f"run {Path(run).name}, level >= {min_level}"
-    )
+    comment = f"run {Path(run).name}, level >= {min_level}"
+    result = write_blocklist(names, fmt=fmt, out=out, zone=zone, comment=comment)
+    if db is not None:
+        from fraudwall.db import open_database
+        from fraudwall.lists.service import refresh_entries
+
+        database = open_database(db)
+        try:
+            with database.session(via="cli:domains export") as session:
+                result["blacklist"] = refresh_entries(
+                    session,
+                    list_name="domains",
+                    values=names,
+                    actor=str(actor),
+                    reason_code="fraud_domain",
+                    origin=EXPORT_ORIGIN,
+                    detail=comment,
+                )
+        finally:
+            database.dispose()
+    return result
 
 
 def score_names(*, names: list[str], brands: Path | None = None) -> list[dict[str, Any]]:

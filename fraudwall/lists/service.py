@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fraudwall.audit import record
-from fraudwall.auth import Role, grant
+from fraudwall.auth import Role, User, grant
 from fraudwall.auth.service import acting_user
 from fraudwall.db.base import utcnow
 from fraudwall.errors import InputError, NotFound
@@ -28,6 +28,8 @@ from fraudwall.privacy import mask_ids, mask_numbers
 grant("lists.read", [Role.analyst, Role.supervisor, Role.auditor, Role.system])
 grant("lists.add", [Role.analyst, Role.supervisor])
 grant("lists.remove", [Role.supervisor])
+#: Keeping a list in step with a source fraudwall itself produces (e.g. `domains export`).
+grant("lists.refresh", [Role.analyst, Role.supervisor, Role.system])
 grant("lists.share", [Role.supervisor])
 grant("check.registration", [Role.system, Role.analyst, Role.supervisor])
 #: Who may see identifiers unmasked (each such view is audited).
@@ -98,6 +100,10 @@ def add_entry(session: Session, *, list_name: str, data: EntryCreate, actor: str
     """List one identifier. Listing one already listed (by us) updates its reason and expiry
     instead of adding a second entry, so re-running is harmless."""
     who = acting_user(session, name=actor, action="lists.add")
+    return _put(session, who, list_name=list_name, data=data)
+
+
+def _put(session: Session, who: User, *, list_name: str, data: EntryCreate) -> EntryRead:
     check_list(list_name)
     value = normalise(list_name, data.value)
     if data.reason_code not in REASON_CODES:
@@ -136,6 +142,53 @@ def add_entry(session: Session, *, list_name: str, data: EntryCreate, actor: str
     return to_read(entry, now=now, unmasked=False)
 
 
+def refresh_entries(
+    session: Session,
+    *,
+    list_name: str,
+    values: Sequence[str],
+    actor: str,
+    reason_code: str,
+    origin: str,
+    detail: str = "",
+) -> dict[str, int]:
+    """Make the entries ``origin`` keeps on a list exactly ``values``: each is listed (or its
+    entry updated), and an active entry an earlier refresh from the same ``origin`` listed
+    that is no longer among ``values`` is removed (audited, with why). Entries added any other
+    way are never touched. Re-running with the same values changes nothing but the update
+    records. Returns how many were ``listed`` and ``removed``.
+
+    ``origin`` is written at the start of each entry's reason, which is how its entries are
+    told apart (e.g. ``"domains export"``).
+    """
+    who = acting_user(session, name=actor, action="lists.refresh")
+    check_list(list_name)
+    wanted = {normalise(list_name, v, field="value") for v in values}
+    reason = f"{origin}: {detail}" if detail else origin
+    for value in sorted(wanted):
+        _put(
+            session,
+            who,
+            list_name=list_name,
+            data=EntryCreate(value=value, reason_code=reason_code, reason=reason),
+        )
+    stale = [
+        e
+        for e in session.scalars(
+            select(ListEntry).where(
+                ListEntry.list_name == list_name,
+                ListEntry.partner.is_(None),
+                ListEntry.removed_at.is_(None),
+                ListEntry.reason.startswith(origin, autoescape=True),
+            )
+        )
+        if e.value not in wanted
+    ]
+    for e in stale:
+        _take_off(session, who, e, reason=f"no longer in the {origin}")
+    return {"listed": len(wanted), "removed": len(stale)}
+
+
 def _active(session: Session, list_name: str, value: str) -> ListEntry | None:
     return session.scalars(
         select(ListEntry).where(
@@ -170,6 +223,10 @@ def remove_entry(
         raise InputError("name the entry: its id, or the list and the identifier", field="id")
     if entry is None or entry.removed_at is not None:
         raise NotFound("no such active list entry")
+    return _take_off(session, who, entry, reason=reason)
+
+
+def _take_off(session: Session, who: User, entry: ListEntry, *, reason: str) -> EntryRead:
     now = utcnow()
     entry.removed_at, entry.removed_by, entry.removed_reason = now, who.name, reason[:500]
     record(
