@@ -216,6 +216,7 @@ VARIANTS: dict[str, Callable[[list[str], list[str]], Predict]] = {
         lambda: SGDClassifier(alpha=2e-5, max_iter=50, tol=None, random_state=0), words=False
     ),
     "hashed14+jieba12_complementnb_argmax": chars_and_words(lambda: ComplementNB(alpha=0.03)),
+    "hashed13_plain_sgd_hinge_calibrated": fraudwall_variant(Settings(learner="sgd")),
     "hashed13_plain_svc_nestedC_calibrated": nested_c(),
     "hashed13_plain_svc_C2_balanced_calibrated": fraudwall_variant(
         Settings(class_weight="balanced")

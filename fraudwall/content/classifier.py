@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
+from scipy.special import expit
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
@@ -39,6 +40,9 @@ class Settings:
     c: float = 2.0
     #: ``"balanced"`` weighs each class by the inverse of its frequency; ``None``: all alike.
     class_weight: str | None = None
+    #: ``"svm"``: LinearSVC with ``c``; ``"sgd"``: hinge-loss SGD with L2 ``alpha`` (50 epochs).
+    learner: str = "svm"
+    alpha: float = 2e-5
     calibration_folds: int = 3
     seed: int = 0
     #: The class that means "not fraud": the fallback when no class clears its threshold.
@@ -62,7 +66,8 @@ class SmsClassifier:
         return np.asarray(x @ self.coef.T) + self.intercept
 
     def proba(self, d: np.ndarray) -> np.ndarray:
-        p = 1.0 / (1.0 + np.exp(self.platt[:, 0] * d + self.platt[:, 1]))
+        # expit(-z) = 1 / (1 + exp(z)) without overflow on large decision values.
+        p = expit(-(self.platt[:, 0] * d + self.platt[:, 1]))
         if p.shape[1] == 1:
             return np.hstack([1 - p, p])
         s = p.sum(axis=1, keepdims=True)
@@ -133,7 +138,17 @@ def decide(p: np.ndarray, thresholds: np.ndarray, fallback: int) -> np.ndarray:
     return np.where(passing[np.arange(len(p)), best] >= 0, best, fallback)
 
 
-def _svm(settings: Settings) -> LinearSVC:
+def _svm(settings: Settings) -> LinearSVC | SGDClassifier:
+    if settings.learner == "sgd":
+        return SGDClassifier(
+            alpha=settings.alpha,
+            max_iter=50,
+            tol=None,
+            class_weight=settings.class_weight,
+            random_state=settings.seed,
+        )
+    if settings.learner != "svm":
+        raise InputError(f"unknown learner {settings.learner!r}; expected svm or sgd")
     return LinearSVC(C=settings.c, class_weight=settings.class_weight, random_state=settings.seed)
 
 
