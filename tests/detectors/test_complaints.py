@@ -1,8 +1,11 @@
 import pandas as pd
+from enginefixtures import on_both_engines
 from number_cases import T0, num, reasons
 
 from fraudwall.detectors.library.complaint_hotspot import ComplaintHotspot
 from fraudwall.detectors.library.fraud_complaints import FraudComplaints
+
+pytestmark = on_both_engines
 
 NUISANCE = num(170, 1)
 SCAMMER = num(171, 1)

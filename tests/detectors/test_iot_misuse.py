@@ -1,7 +1,10 @@
 import pandas as pd
+from enginefixtures import on_both_engines
 from number_cases import T0, call, minutes, num, reasons, subscribers
 
 from fraudwall.detectors.library.iot_misuse import IotMisuse
+
+pytestmark = on_both_engines
 
 MISUSED = num(147, 1)
 METER = num(147, 2)

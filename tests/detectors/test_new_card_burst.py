@@ -1,7 +1,10 @@
 import pandas as pd
+from enginefixtures import on_both_engines
 from number_cases import T0, background, call, minutes, num, numbers_in, reasons, subscribers
 
 from fraudwall.detectors.library.new_card_burst import NewCardBurst
+
+pytestmark = on_both_engines
 
 BURNER = num(170, 1)
 NEW_COURIER = num(171, 1)

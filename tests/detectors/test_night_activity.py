@@ -1,7 +1,10 @@
 import pandas as pd
+from enginefixtures import on_both_engines
 from number_cases import T0, background, call, num, reasons
 
 from fraudwall.detectors.library.night_activity import NightActivity
+
+pytestmark = on_both_engines
 
 NUISANCE = num(170, 1)
 SHIFT = num(171, 1)

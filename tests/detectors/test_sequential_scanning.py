@@ -1,6 +1,9 @@
+from enginefixtures import on_both_engines
 from number_cases import T0, background, call, minutes, num, numbers_in, reasons, subscribers
 
 from fraudwall.detectors.library.sequential_scanning import SequentialScanning
+
+pytestmark = on_both_engines
 
 SCANNER = num(170, 1)
 OFFICE = num(171, 1)

@@ -1,6 +1,9 @@
+from enginefixtures import on_both_engines
 from number_cases import T0, background, call, minutes, num, reasons, talk
 
 from fraudwall.detectors.library.wangiri import Wangiri
+
+pytestmark = on_both_engines
 
 FOREIGN = "+447700900123"
 FRAUD = num(170, 1)

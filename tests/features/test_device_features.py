@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+from enginefixtures import on_both_engines
+
+pytestmark = on_both_engines
 
 
 def leg(i, msisdn, direction, at, imei=None, cell=None):

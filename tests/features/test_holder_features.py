@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+from enginefixtures import on_both_engines
+
+pytestmark = on_both_engines
 
 
 def card(msisdn, holder, activated, deactivated=None, htype="personal", operator=None, city="北京"):

@@ -2,8 +2,11 @@
 
 import pandas as pd
 import pytest
+from enginefixtures import on_both_engines
 
 from fraudwall.features.number_profile import number_view
+
+pytestmark = on_both_engines
 
 T0 = pd.Timestamp("2026-03-02 10:00:00")
 
