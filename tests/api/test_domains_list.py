@@ -6,24 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
+from leadfiles import domain_run
 from typer.testing import CliRunner
 
 from fraudwall.cli import app
-
-
-def _run(tmp_path: Path, names: list[tuple[str, str]]) -> Path:
-    run = tmp_path / "run"
-    run.mkdir(exist_ok=True)
-    pd.DataFrame(
-        {
-            "entity_type": "domain",
-            "entity_id": [n for n, _ in names],
-            "detector": "fraud_domain",
-            "risk_level": [lvl for _, lvl in names],
-        }
-    ).to_parquet(run / "leads.parquet")
-    return run
 
 
 def _export(run: Path, out: Path, *extra: str):  # type: ignore[no-untyped-def]
@@ -41,7 +27,9 @@ def _listed(service) -> list[str]:  # type: ignore[no-untyped-def]
 def test_the_exported_domains_become_the_domains_list_and_are_refreshed(service, tmp_path) -> None:
     with service.client("ann") as c:  # an entry someone added by hand is never touched
         assert c.post("/v1/lists/domains", json={"value": "hand.example"}).status_code == 201
-    run = _run(tmp_path, [("icbc-kefu.top", "high"), ("pay-cn.top", "medium"), ("meh.top", "low")])
+    run = domain_run(
+        tmp_path, [("icbc-kefu.top", "high"), ("pay-cn.top", "medium"), ("meh.top", "low")]
+    )
     out = tmp_path / "block.hosts"
     r = _export(run, out, "--db", service.db.url, "--as", "ann")
     assert r.exit_code == 0, r.output
@@ -51,7 +39,7 @@ def test_the_exported_domains_become_the_domains_list_and_are_refreshed(service,
     assert json.loads(_export(run, out, "--db", service.db.url, "--as", "ann").stdout)[
         "blacklist"
     ] == {"listed": 2, "removed": 0}
-    run = _run(tmp_path, [("icbc-kefu.top", "high")])
+    run = domain_run(tmp_path, [("icbc-kefu.top", "high")])
     r = _export(run, out, "--db", service.db.url, "--as", "ann")
     assert json.loads(r.stdout)["blacklist"] == {"listed": 1, "removed": 1}
     assert out.read_text() == "0.0.0.0 icbc-kefu.top\n"
@@ -64,7 +52,7 @@ def test_the_exported_domains_become_the_domains_list_and_are_refreshed(service,
 
 
 def test_without_a_database_nothing_is_stored_and_refusals_leave_the_list(service, tmp_path):
-    run = _run(tmp_path, [("icbc-kefu.top", "high")])
+    run = domain_run(tmp_path, [("icbc-kefu.top", "high")])
     out = tmp_path / "block.hosts"
     r = _export(run, out)
     assert r.exit_code == 0 and "blacklist" not in json.loads(r.stdout)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
+from leadfiles import domain_run
 from sms_tables import FAKE_COP, LENDER, T0, rows
 from typer.testing import CliRunner
 
@@ -110,22 +110,8 @@ def test_report_and_export_refuse_what_is_not_a_run(tmp_path):
         assert "run directory" in r.output
 
 
-def _domain_run(tmp_path: Path, names: list[tuple[str, str]]) -> Path:
-    run = tmp_path / "run"
-    run.mkdir(exist_ok=True)
-    pd.DataFrame(
-        {
-            "entity_type": "domain",
-            "entity_id": [n for n, _ in names],
-            "detector": "fraud_domain",
-            "risk_level": [lvl for _, lvl in names],
-        }
-    ).to_parquet(run / "leads.parquet")
-    return run
-
-
 def test_domains_export_all_formats_by_risk_level(tmp_path):
-    run = _domain_run(
+    run = domain_run(
         tmp_path,
         [("icbc-kefu.top", "high"), ("xn--fsqu00a.xn--fiqs8s", "medium"), ("meh.top", "low")],
     )
@@ -168,7 +154,7 @@ def test_domains_export_all_formats_by_risk_level(tmp_path):
 
 
 def test_domains_export_refuses_a_lead_that_is_not_a_domain_name(tmp_path):
-    run = _domain_run(tmp_path, [("good.top", "high"), ("not a domain", "high")])
+    run = domain_run(tmp_path, [("good.top", "high"), ("not a domain", "high")])
     out = tmp_path / "z"
     r = runner.invoke(
         app, ["domains", "export", "--run", str(run), "--format", "hosts", "--out", str(out)]
