@@ -205,8 +205,13 @@ class SnapshotCache:
         self._thread: threading.Thread | None = None
 
     def get(self) -> Snapshot:
-        """The current snapshot (built on the first call)."""
-        return self.current() or self.refresh()
+        """The current snapshot (built on the first call). Callers that find it stale together
+        wait for one rebuild, not one each."""
+        snap = self.current()
+        if snap is not None:
+            return snap
+        with self._lock:
+            return self.current() or self._rebuild()
 
     def current(self) -> Snapshot | None:
         """The current snapshot when it needs no rebuild, else ``None`` (never blocks)."""
@@ -216,11 +221,15 @@ class SnapshotCache:
         return snap
 
     def refresh(self) -> Snapshot:
+        """Rebuild now, whatever the current snapshot."""
         with self._lock:
-            gen = self._generation()
-            self._snapshot = self._build()
-            self._seen = gen
-            return self._snapshot
+            return self._rebuild()
+
+    def _rebuild(self) -> Snapshot:
+        gen = self._generation()
+        self._snapshot = self._build()
+        self._seen = gen
+        return self._snapshot
 
     def start(self) -> None:
         if self._thread is None:

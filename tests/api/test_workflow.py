@@ -144,3 +144,25 @@ def test_tokens_over_http(service) -> None:
         assert c.get("/v1/lists", headers=headers).status_code == 200
         assert c.post(f"/v1/tokens/{new['id']}/revoke", headers=headers).status_code == 200
         assert c.get("/v1/lists", headers=headers).status_code == 401
+
+
+def test_concurrent_first_checks_build_one_snapshot(service) -> None:
+    """The first checks arrive together (a point of sale opening); they must share one snapshot
+    cache, not build one each (each with its own refresh thread and copy of the card counts)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    def refreshers() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name == "check-snapshot" and t.is_alive()}
+
+    before = refreshers()
+    barrier = threading.Barrier(16)
+
+    def check(i: int) -> int:
+        with service.client("pos") as c:
+            barrier.wait()
+            return c.post("/v1/check/registration", json={"holder_id_hash": f"h{i}"}).status_code
+
+    with ThreadPoolExecutor(16) as pool:
+        assert list(pool.map(check, range(16))) == [200] * 16
+    assert len(refreshers() - before) == 1

@@ -124,3 +124,32 @@ def test_snapshot_cache_sees_this_process_changes_at_once(team, ws) -> None:
     with team.session() as s:
         service.add_entry(s, list_name="holders", data=EntryCreate(value="hold-four"), actor="ann")
     assert check_registration(cache.get(), req).decision == "deny"
+
+
+def test_snapshot_cache_rebuilds_once_for_callers_that_find_it_stale() -> None:
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    builds: list[int] = []
+    gen = [0]
+
+    def build():  # type: ignore[no-untyped-def]
+        builds.append(gen[0])
+        time.sleep(0.05)  # long enough for every caller to arrive while it runs
+        return object()
+
+    cache = SnapshotCache(build, refresh_s=3600, generation=lambda: gen[0])
+    barrier = threading.Barrier(12)
+
+    def get(_: int) -> object:
+        barrier.wait()
+        return cache.get()
+
+    with ThreadPoolExecutor(12) as pool:
+        first = set(map(id, pool.map(get, range(12))))
+    assert len(builds) == 1 and len(first) == 1
+    gen[0] = 1  # a list changed in this process
+    with ThreadPoolExecutor(12) as pool:
+        second = set(map(id, pool.map(get, range(12))))
+    assert builds == [0, 1] and len(second) == 1 and second != first

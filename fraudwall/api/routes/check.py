@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -15,15 +17,21 @@ from fraudwall.lists.check import (
 from fraudwall.lists.snapshot import SnapshotCache, checker_for
 
 router = APIRouter(prefix="/check", tags=["check"])
+# The first requests arrive together: without it each would build its own cache (a snapshot
+# and a refresh thread apiece), dozens per worker.
+_creating = threading.Lock()
 
 
 def _checker(request: Request) -> SnapshotCache:
     state = request.app.state
     cache: SnapshotCache | None = getattr(state, "checker", None)
     if cache is None:
-        cache = checker_for(state.db, state.settings)
-        state.checker = cache
-        state.on_shutdown.append(cache.stop)
+        with _creating:
+            cache = getattr(state, "checker", None)
+            if cache is None:
+                cache = checker_for(state.db, state.settings)
+                state.checker = cache
+                state.on_shutdown.append(cache.stop)
     return cache
 
 
