@@ -32,6 +32,9 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("entity_type", "entity_id", "scenario"),
         Index("ix_cases_state_level", "state", "risk_level"),
+        # The review queue reads highest score first and stops at a page: walked in order
+        # instead of sorting every case per request.
+        Index("ix_cases_score", "score", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
