@@ -20,6 +20,7 @@ from fraudwall.api import errors
 from fraudwall.api.settings import Settings
 from fraudwall.auth.cache import TokenCache
 from fraudwall.db import open_database
+from fraudwall.screening.callpath import CallPath
 from fraudwall.screening.service import Refresher, ScreenConfig, build_engine
 from fraudwall.screening.stores import MemoryStore, RedisStore
 
@@ -28,8 +29,8 @@ from fraudwall.screening.stores import MemoryStore, RedisStore
 TOKEN_CACHE_S = 30.0
 
 
-def create_worker_app(config: ScreenConfig, *, snapshot_s: float = 300.0) -> FastAPI:
-    """The worker's app for ``config``."""
+def create_worker_app(config: ScreenConfig, *, snapshot_s: float = 300.0) -> CallPath:
+    """The worker's app for ``config``: the FastAPI app behind the call path's short path."""
     from fraudwall.api.routes import health, screen
 
     engine = build_engine(config)
@@ -64,4 +65,4 @@ def create_worker_app(config: ScreenConfig, *, snapshot_s: float = 300.0) -> Fas
     errors.install(app)
     app.include_router(screen.router, prefix="/v1")
     app.include_router(health.router)
-    return app
+    return CallPath(app)

@@ -98,8 +98,18 @@ async def _body(request: Request, model: type[B]) -> B:
         ) from None
 
 
-def _json(model: BaseModel) -> Response:
-    return Response(model.model_dump_json(), media_type="application/json")
+async def decide(engine: Engine, body: ScreenRequest) -> bytes:
+    """The JSON answer (a :class:`ScreenAnswer`) to one validated call set-up."""
+    d = await engine.ascreen(body.caller, body.callee, body.at or datetime.now(UTC), imei=body.imei)
+    return ScreenAnswer(**d.to_dict(), call_id=body.call_id).model_dump_json().encode()
+
+
+async def record_end(engine: Engine, body: EndedRequest) -> bytes:
+    """Feed one validated call outcome into the caller's windows; the JSON answer."""
+    await engine.acall_ended(
+        body.caller, body.callee, body.at or datetime.now(UTC), body.duration_s
+    )
+    return b'{"ok":true}'
 
 
 @router.post("", response_model=ScreenAnswer)
@@ -112,10 +122,7 @@ async def screen(request: Request) -> Response:
     the interpreter lock): the engine takes tens of microseconds and Redis state is awaited."""
     await _system(request)
     body = await _body(request, ScreenRequest)
-    d = await engine_of(request).ascreen(
-        body.caller, body.callee, body.at or datetime.now(UTC), imei=body.imei
-    )
-    return _json(ScreenAnswer(**d.to_dict(), call_id=body.call_id))
+    return Response(await decide(engine_of(request), body), media_type="application/json")
 
 
 @router.post("/ended")
@@ -124,10 +131,7 @@ async def ended(request: Request) -> Response:
     not, talk time) enters the caller's windows now."""
     await _system(request)
     body = await _body(request, EndedRequest)
-    await engine_of(request).acall_ended(
-        body.caller, body.callee, body.at or datetime.now(UTC), body.duration_s
-    )
-    return Response(b'{"ok":true}', media_type="application/json")
+    return Response(await record_end(engine_of(request), body), media_type="application/json")
 
 
 @router.post("/sms")
