@@ -9,6 +9,8 @@ A detector is a small class in ``fraudwall/detectors/library/``. It declares
   evidence, so risk fusion counts that signal once;
 - ``Params``: its policy parameters (a pydantic model; defaults, ranges and docs in one place);
 - ``reason``: a ``str.format`` template over its evidence columns and parameters;
+- ``needs_corroboration``: whether it is a companion signal whose leads are kept only for
+  entities a detector of another signal also flags (see :mod:`fraudwall.scoring.leads`);
 
 and implements ``find(ctx, p)``, which returns an Ibis table with one row per flagged entity and
 the columns ``entity_id``, ``score`` (0..1), ``first_seen``, ``last_seen`` and the evidence columns
@@ -105,6 +107,10 @@ class Detector:
     requires: ClassVar[tuple[str, ...]] = ()
     signal: ClassVar[str] = ""
     reason: ClassVar[str]
+    #: A companion signal (e.g. an anomaly score over a fixed tail share) that says "unusual",
+    #: not "misuse": alone it would flag whoever is most unusual, so its leads are kept only
+    #: where another signal flags the same entity.
+    needs_corroboration: ClassVar[bool] = False
     Params: ClassVar[type[Params]] = Params
 
     def __init_subclass__(cls, **kw: Any) -> None:

@@ -96,8 +96,40 @@ def run_detectors(
     result.feature_seconds = ctx.features.ledger.rounded(FEATURE_SECTION)
     result.seconds = {k: v for k, v in times.items() if not k.startswith(FEATURE_SECTION)}
     if frames:
-        result.leads = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+        leads = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+        result.leads = corroborated(leads, library)
+        for name in result.ran:
+            if library[name].needs_corroboration:
+                result.counts[name] = int((result.leads["detector"] == name).sum())
     return result
+
+
+def corroborated(leads: pd.DataFrame, library: dict[str, type[Detector]]) -> pd.DataFrame:
+    """``leads`` without the uncorroborated leads of companion detectors.
+
+    A detector with ``needs_corroboration`` keeps a lead only when a detector of another
+    signal, itself not a companion, flags the same entity as a misuser: a victim lead says
+    the number was targeted, not that it misbehaves, so it does not count.
+
+    >>> lib = {"a": type("A", (), {"needs_corroboration": True}),
+    ...        "b": type("B", (), {"needs_corroboration": False})}
+    >>> leads = pd.DataFrame({"entity_type": ["msisdn"] * 3, "entity_id": ["1", "2", "1"],
+    ...     "detector": ["a", "a", "b"], "signal": ["anomaly", "anomaly", "cold_calling"],
+    ...     "scenario": ["fraud_caller"] * 3})
+    >>> corroborated(leads, lib)[["entity_id", "detector"]].values.tolist()
+    [['1', 'a'], ['1', 'b']]
+    """
+    weak = {n for n, cls in library.items() if getattr(cls, "needs_corroboration", False)}
+    is_weak = leads["detector"].isin(weak)
+    if leads.empty or not is_weak.any():
+        return leads
+    key = ["entity_type", "entity_id"]
+    support = leads.loc[~is_weak & (leads["scenario"] != "victim"), [*key, "signal"]]
+    cand = leads.loc[is_weak, [*key, "signal"]].reset_index()
+    both = cand.merge(support.drop_duplicates(), on=key, suffixes=("", "_other"))
+    backed = both.loc[both["signal"] != both["signal_other"], "index"].unique()
+    keep = ~is_weak | leads.index.isin(backed)
+    return leads[keep].reset_index(drop=True)
 
 
 def to_leads(

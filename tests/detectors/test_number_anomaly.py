@@ -55,3 +55,46 @@ def test_flags_the_isolated_number_as_a_weak_signal(make_ctx):
     assert hits["entity_id"].iloc[0] == "+8617000000001"
     assert len(hits) <= 3  # about 1% of 201 numbers
     assert hits["score"].max() <= p.max_score < 0.6
+
+
+def test_an_uncorroborated_anomaly_makes_no_lead(make_ctx, tmp_path):
+    # The tail holds the cold dialler and a very sociable person (60 friends, long answered
+    # calls, called back): unusual, but only the dialler is also a cold caller.
+    from fraudwall.detectors.library.callee_fanout import CalleeFanout
+    from fraudwall.policy import load_policy
+    from fraudwall.scoring.leads import run_detectors
+
+    rows = _calls()
+    t0 = pd.Timestamp("2026-03-02 08:00:00")
+    social = "+8618800000001"
+    for k in range(60):
+        at = t0 + pd.Timedelta(minutes=9 * k)
+        friend = f"+86151{k:08d}"
+        rows += [
+            {
+                "record_id": f"s{k}",
+                "msisdn": social,
+                "other_party": friend,
+                "direction": "MO",
+                "started_at": at,
+                "duration_s": 600 + 13 * k,
+            },
+            {
+                "record_id": f"t{k}",
+                "msisdn": social,
+                "other_party": friend,
+                "direction": "MT",
+                "started_at": at + pd.Timedelta(hours=2),
+                "duration_s": 400 + 7 * k,
+            },
+        ]
+    path = tmp_path / "policy.toml"
+    path.write_text('version = "t"\n[detectors.number_anomaly]\ntop_share = 0.02\n', "utf-8")
+    ctx = make_ctx(calls=rows, policy=load_policy(path))
+    alone = NumberAnomaly().find(ctx, ctx.params(NumberAnomaly)).execute()
+    assert {"+8617000000001", social} <= set(alone["entity_id"])  # both in the tail
+    lib = {"callee_fanout": CalleeFanout, "number_anomaly": NumberAnomaly}
+    res = run_detectors(ctx, ctx.policy, lib, run_id="r")
+    anomaly = res.leads[res.leads["detector"] == "number_anomaly"]
+    assert anomaly["entity_id"].tolist() == ["+8617000000001"]
+    assert res.counts["number_anomaly"] == 1

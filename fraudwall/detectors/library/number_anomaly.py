@@ -12,16 +12,18 @@ from fraudwall.detectors.library._business_lines import without_business_lines
 
 class NumberAnomaly(Detector):
     """Scores every number with an Isolation Forest over its per-number call features (no
-    labels needed) and flags the most isolated share of the population. It is a watch-list
-    signal for the first days of a deployment or for behaviour nobody has labelled yet: its
-    score stays below the medium risk level on its own, and it adds weight to other signals
-    in risk fusion.
+    labels needed) and flags the most isolated share of the population. Its score stays below
+    the medium risk level, and its lead is kept only for numbers that a detector of another
+    signal also flags, where it adds weight in risk fusion: a fixed tail share always holds
+    someone, and in a large network with little fraud it holds whoever is merely unusual
+    (sales lines, couriers, very sociable people) rather than misusers.
     Established company lines (an enterprise's cards held for a year or more) are left out."""
 
     name = "number_anomaly"
     scenario = "fraud_caller"
     requires = ("calls",)
     signal = "anomaly"
+    needs_corroboration = True
     reason = (
         "call behaviour more isolated than {top_share:.1%} of numbers "
         "(anomaly {anomaly:.2f}, cut {cut:.2f})"
