@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import pkgutil
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
@@ -28,12 +29,25 @@ def router_modules() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(routes.__path__) if not m.ispkg)
 
 
+def settle_heap() -> None:
+    """Exempt every object alive now from the garbage collector's full passes.
+
+    A full pass walks every tracked object and stalls every request meanwhile: after the
+    imports a worker holds ~300,000 (Ibis, DuckDB, SQLAlchemy, pandas), a 0.3 s pass on a 2-core
+    machine, which showed as 0.5-1.4 s latency spikes under load. What start-up built lives
+    until exit; frozen, it is never walked again (reference counting still frees it)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The service. ``settings`` default to :meth:`Settings.from_env`."""
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.freeze_heap:
+            settle_heap()
         yield
         for close in app.state.on_shutdown:
             close()

@@ -50,6 +50,9 @@ class Settings(BaseModel):
     #: ``FRAUDWALL_TOKEN_CACHE_S``: how long a verified token is trusted without the database;
     #: the bound on how late a revocation from another process takes effect (0: never cache).
     token_cache_s: float = Field(2.0, ge=0, le=60)
+    #: ``FRAUDWALL_FREEZE_HEAP``: at start-up, exempt what start-up built from garbage
+    #: collection (see :func:`fraudwall.api.app.settle_heap`); ``fraudwall serve`` sets it.
+    freeze_heap: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -86,4 +89,5 @@ _VARS = {
     "max_body_bytes": "FRAUDWALL_MAX_BODY_KB",
     "check_refresh_s": "FRAUDWALL_CHECK_REFRESH_S",
     "token_cache_s": "FRAUDWALL_TOKEN_CACHE_S",
+    "freeze_heap": "FRAUDWALL_FREEZE_HEAP",
 }

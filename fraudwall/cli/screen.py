@@ -101,7 +101,7 @@ def serve(
             policy=policy, state=state, lists=lists, risk=risk, database_url=db,
             snapshot=snapshot, max_callers=max_callers,
         )  # fmt: skip
-        application = create_worker_app(cfg, snapshot_s=snapshot_every)
+        application = create_worker_app(cfg, snapshot_s=snapshot_every, freeze_heap=True)
     except FraudwallError as e:
         raise fail(e) from None
     # behind no proxy on the call path: skip the X-Forwarded-For middleware on every request

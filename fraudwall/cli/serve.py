@@ -30,11 +30,15 @@ def serve(
 ) -> None:
     """Serve the API on HOST:PORT (OpenAPI at /docs). Settings come from FRAUDWALL_* variables;
     the options here override them."""
+    import os
+
     import uvicorn
 
     from fraudwall.api import create_app
     from fraudwall.api.settings import Settings
 
+    # A long-running server: keep start-up's objects out of the collector's full passes.
+    os.environ.setdefault("FRAUDWALL_FREEZE_HEAP", "1")
     try:
         base = Settings.from_env()
         override = {
@@ -49,8 +53,6 @@ def serve(
         uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
         return
     # Several processes: each builds its app from the environment, so pass the options there.
-    import os
-
     for var, value in (
         ("FRAUDWALL_DATABASE_URL", db),
         ("FRAUDWALL_WORKSPACE", workspace),

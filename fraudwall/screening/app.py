@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from fraudwall.api import errors
+from fraudwall.api.app import settle_heap
 from fraudwall.api.settings import Settings
 from fraudwall.auth.cache import TokenCache
 from fraudwall.db import open_database
@@ -29,8 +30,11 @@ from fraudwall.screening.stores import MemoryStore, RedisStore
 TOKEN_CACHE_S = 30.0
 
 
-def create_worker_app(config: ScreenConfig, *, snapshot_s: float = 300.0) -> CallPath:
-    """The worker's app for ``config``: the FastAPI app behind the call path's short path."""
+def create_worker_app(
+    config: ScreenConfig, *, snapshot_s: float = 300.0, freeze_heap: bool = False
+) -> CallPath:
+    """The worker's app for ``config``: the FastAPI app behind the call path's short path.
+    ``freeze_heap``: see :func:`fraudwall.api.app.settle_heap` (the CLI's worker sets it)."""
     from fraudwall.api.routes import health, screen
 
     engine = build_engine(config)
@@ -45,6 +49,8 @@ def create_worker_app(config: ScreenConfig, *, snapshot_s: float = 300.0) -> Cal
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         refresher.start()
+        if freeze_heap:
+            settle_heap()
         task = asyncio.create_task(snapshots())
         yield
         task.cancel()
