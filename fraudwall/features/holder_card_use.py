@@ -96,10 +96,12 @@ def holder_card_use(t: TableMap) -> ibis.Table:
         away_devices=cards.main_imei.nunique(where=cards.away),
         away_unlinked=cards.msisdn.nunique(where=cards.unlinked),
         devices=cards.main_imei.nunique(),
-        home_city=cards.home_city.mode(),
         first_seen=cards.first_seen.min(),
         last_seen=cards.last_seen.max(),
     )
+    # Not mode(): engines break its ties differently; main_value gives ties to the smaller city.
+    city = main_value(cards, "home_city", by="holder").select("entity_id", home_city="value")
+    per = per.left_join(city, "entity_id")
     return per.select("entity_id", *(f.name for f in FEATURES))
 
 

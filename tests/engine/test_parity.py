@@ -63,10 +63,7 @@ def test_spark_run_records_its_engine(runs: dict[str, Path]) -> None:
 
 #: Families whose values legitimately differ between engines, with why (strict xfail: a fix
 #: makes the test pass and so fail loudly, to be removed here).
-ENGINE_DEFINED = {
-    "holder_card_use": "home_city is mode() of the cards' home cities; on a tie DuckDB and "
-    "Spark pick different cities (the feature needs a deterministic tie-break)",
-}
+ENGINE_DEFINED: dict[str, str] = {}
 
 
 def _family_params() -> list[Any]:
