@@ -105,5 +105,5 @@ def test_a_callee_who_answers_nobody_does_not_make_the_caller_a_pest(make_ctx):
     p = HarassmentRepeat.Params()
     hits = HarassmentRepeat().find(make_ctx(calls=calls), p).execute()
     assert hits["entity_id"].tolist() == [HARASSER]
-    assert hits["habit_chance"].item() < p.max_habit_chance
-    assert "explains that with a chance of" in reasons(HarassmentRepeat, hits, p)[0]
+    assert 10 ** hits["habit_log10"].item() < p.max_habit_chance
+    assert "explains that with a chance as low as 10^-" in reasons(HarassmentRepeat, hits, p)[0]

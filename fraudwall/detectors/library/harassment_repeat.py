@@ -37,8 +37,8 @@ class HarassmentRepeat(Detector):
         "{max_calls} calls to one (threshold {min_calls_to_one}), {fail_share:.0%} of them "
         f"unanswered or under {SHORT_CALL_S} s (threshold {{min_fail_share:.0%}}), up to "
         "{max_failed_day} failed calls to one person in a day (threshold {min_failed_in_day}); "
-        "the callee's answering of other callers explains that with a chance of "
-        "{habit_chance:.0e} (threshold {max_habit_chance:.0e})"
+        "the callee's answering of other callers explains that with a chance as low as "
+        "10^{habit_log10:.1f} (threshold {max_habit_chance:.0e})"
     )
 
     class Params(BaseParams):
@@ -102,7 +102,7 @@ class HarassmentRepeat(Detector):
             max_failed_day=targets.max_failed_day.max(),
             target_calls=targets.calls.sum(),
             target_failed=targets.failed.sum(),
-            habit_chance=targets.habit_chance.min(),
+            habit_log10=targets.habit_log10.min(),
             first_seen=targets.t0.min(),
             last_seen=targets.t1.max(),
         )
@@ -120,7 +120,7 @@ class HarassmentRepeat(Detector):
             max_failed_day=hit.max_failed_day,
             target_calls=hit.target_calls,
             fail_share=hit.fail_share,
-            habit_chance=hit.habit_chance,
+            habit_log10=hit.habit_log10,
         )
 
 
@@ -159,8 +159,9 @@ def _beyond_habit(e: ir.Table, pairs: ir.Table, p: HarassmentRepeat.Params) -> i
     q = ibis.least(ibis.greatest(share, eps), 1 - eps)
     kl = q * (q / habit).ln() + (1 - q) * ((1 - q) / (1 - habit)).ln()
     log_chance = ibis.ifelse(share > habit, -j.calls.cast("float64") * kl, 0.0)
-    j = j.mutate(habit_chance=log_chance.exp())
+    # log10 of the chance: the chance itself underflows any rounding of the evidence.
+    j = j.mutate(habit_log10=log_chance / math.log(10))
     keep = j.filter(log_chance <= math.log(p.max_habit_chance))
     return keep.select(
-        "caller", "callee", "calls", "failed", "max_failed_day", "t0", "t1", "habit_chance"
+        "caller", "callee", "calls", "failed", "max_failed_day", "t0", "t1", "habit_log10"
     )
