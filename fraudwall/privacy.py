@@ -28,14 +28,21 @@ import pyarrow.compute as pc
 
 Strings = TypeVar("Strings", pd.Series, pa.Array, pa.ChunkedArray)
 
-# Country calling codes form a prefix code (no code is a prefix of another), so one alternation
-# finds the code at the start of an international number without ambiguity.
-_CC_RE = "|".join(
-    sorted((str(c) for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE), key=lambda c: -len(c))
+# Country calling codes (1-3 digits) form a prefix code: no code is a prefix of another, so
+# at most one of a number's first one, two or three digits is a code. One lookup table a width.
+_CC_TABLES = tuple(
+    np.isin(np.arange(10**w), [c for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE if c < 10**w])
+    & (np.arange(10**w) >= 10 ** (w - 1))
+    for w in (1, 2, 3)
 )
-#: Bare digit strings that are services, not people: short codes (95588, 10086, 110), SMS ports
-#: (106…) and enterprise hotlines (400/800 + 7 digits).
-_SERVICE_RE = r"^(\d{1,6}|106\d*|[48]00\d{7})$"
+# Unicode White_Space code points (what may stand before a leading '+' or '00'), as a table
+# over the code points up to U+3000; the extra last entry stands for every code point above.
+_WHITESPACE = np.zeros(0x3002, dtype=bool)
+_WHITESPACE[[*range(9, 14), 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B)]] = True
+_WHITESPACE[[0x2028, 0x2029, 0x202F, 0x205F, 0x3000]] = True
+#: Digits kept at the head and tail of a national number of 0..10+ digits.
+_HEAD = np.array([0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 3])
+_TAIL = np.array([0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 4])
 #: Longer values are not phone numbers; all their digits are masked.
 _MAX_NUMBER_CHARS = 40
 #: Rows masked per numpy block (bounds the fixed-width character matrix).
@@ -113,40 +120,72 @@ def mask_numbers(values: Strings) -> Strings:
     if len(s) == 0:
         return values
     text = pc.fill_null(s, "")
-    length = pc.utf8_length(text)
-    long = pc.greater(length, _MAX_NUMBER_CHARS)
-    short_text = pc.if_else(long, "", text)
-
-    digits = pc.replace_substring_regex(short_text, r"\D", "")
-    n_digits = pc.utf8_length(digits).to_numpy(zero_copy_only=False)
-    lead = pc.utf8_ltrim_whitespace(short_text)
-    plus = pc.starts_with(lead, "+")
-    idd = pc.and_(pc.invert(plus), pc.starts_with(lead, "00"))
-    international = pc.or_(plus, idd)
-    rest = pc.if_else(idd, pc.utf8_slice_codeunits(digits, 2), digits)
-    cc = pc.struct_field(pc.extract_regex(rest, f"^(?P<cc>{_CC_RE})"), [0])
-    cc_intl = pc.if_else(international, pc.fill_null(pc.utf8_length(cc), 0), 0)
-    # 86 + an 11-digit mobile written without '+' still carries a country code.
-    cc_bare = pc.and_(
-        pc.invert(international), pc.match_substring_regex(digits, r"^861[3-9]\d{9}$")
+    masked = pa.concat_arrays(
+        [_mask_number_block(text.slice(i, _BLOCK)) for i in range(0, len(text), _BLOCK)]
     )
-    cc_len = pc.if_else(cc_bare, 2, cc_intl).to_numpy(zero_copy_only=False).astype(np.int64)
-    prefix = np.where(idd.to_numpy(zero_copy_only=False), 2, 0) + cc_len
-
-    national = n_digits - prefix
-    head = np.select([national >= 10, national >= 7, national >= 3], [3, 2, 1], 0)
-    tail = np.select([national >= 10, national >= 7, national >= 3], [4, 2, 1], 0)
-    service = pc.and_(
-        pc.invert(international),
-        pc.and_(pc.invert(cc_bare), pc.match_substring_regex(digits, _SERVICE_RE)),
-    ).to_numpy(zero_copy_only=False)
-    keep_head = np.where(service, n_digits, prefix + head)
-    keep_tail = np.where(service, 0, tail)
-
-    masked = _star_positions(short_text, keep_head, keep_tail, digits_only=True)
-    masked = pc.if_else(long, pc.replace_substring_regex(text, r"\d", "*"), masked)
-    masked = pc.if_else(pc.is_null(s), pa.scalar(None, pa.string()), masked)
+    if s.null_count:
+        masked = pc.if_else(pc.is_null(s), pa.scalar(None, pa.string()), masked)
     return _like_input(masked, values)
+
+
+def _mask_number_block(block: pa.Array) -> pa.Array:
+    """:func:`mask_numbers` over one block of non-null strings, on their code-point matrix (a
+    fixed cost of a few dozen numpy operations, so a page of results costs about one value)."""
+    u = np.asarray(block.to_numpy(zero_copy_only=False), dtype=str)
+    width = u.dtype.itemsize // 4
+    if width == 0:
+        return block
+    n = len(u)
+    codes = u.view(np.uint32).reshape(n, width).copy()
+    is_digit = (codes >= 48) & (codes <= 57)
+    ordinal = np.cumsum(is_digit, axis=1, dtype=np.int64)
+    n_digits = ordinal[:, -1]
+    # Each row's first six digits, left-aligned; -1 where it has fewer.
+    order = np.argsort(~is_digit, axis=1, kind="stable")[:, :6]
+    d = np.take_along_axis(np.where(is_digit, codes.astype(np.int64) - 48, -1), order, axis=1)
+    if d.shape[1] < 6:
+        d = np.pad(d, ((0, 0), (0, 6 - d.shape[1])), constant_values=-1)
+    # The first character after leading whitespace and the one after it: '+' or '00'.
+    body = (codes != 0) & ~_WHITESPACE[np.minimum(codes, len(_WHITESPACE) - 1)]
+    first = np.argmax(body, axis=1)
+    rows = np.arange(n)
+    lead = codes[rows, first] * body[rows, first]
+    after = codes[rows, np.minimum(first + 1, width - 1)] * (first + 1 < width)
+    plus = lead == ord("+")
+    idd = ~plus & (lead == ord("0")) & (after == ord("0"))
+    international = plus | idd
+    r = np.where(idd[:, None], d[:, 2:5], d[:, 0:3])  # the digits after an 00 prefix
+    ok = r >= 0
+    r = np.maximum(r, 0)
+    cc_len = np.select(
+        [
+            ok[:, 0] & _CC_TABLES[0][r[:, 0]],
+            ok[:, 1] & _CC_TABLES[1][r[:, 0] * 10 + r[:, 1]],
+            ok[:, 2] & _CC_TABLES[2][r[:, 0] * 100 + r[:, 1] * 10 + r[:, 2]],
+        ],
+        [1, 2, 3],
+        0,
+    )
+    # 86 + an 11-digit mobile written without '+' still carries a country code.
+    cc_bare = (
+        ~international & (n_digits == 13) & (d[:, 0] == 8) & (d[:, 1] == 6) & (d[:, 2] == 1)
+    ) & (d[:, 3] >= 3)
+    prefix = 2 * idd + np.where(cc_bare, 2, cc_len * international)
+    national = np.clip(n_digits - prefix, 0, len(_HEAD) - 1)
+    # Service numbers: up to 6 digits, 106... SMS ports, 400/800 + 7 digits.
+    service = (~international & ~cc_bare) & (
+        ((n_digits >= 1) & (n_digits <= 6))
+        | ((d[:, 0] == 1) & (d[:, 1] == 0) & (d[:, 2] == 6))
+        | ((n_digits == 10) & ((d[:, 0] == 4) | (d[:, 0] == 8)) & (d[:, 1] == 0) & (d[:, 2] == 0))
+    )
+    keep_head = np.where(service, n_digits, prefix + _HEAD[national])
+    keep_tail = np.where(service, 0, _TAIL[national])
+    too_long = (codes != 0).sum(axis=1) > _MAX_NUMBER_CHARS  # not a number: mask every digit
+    keep_head[too_long] = 0
+    keep_tail[too_long] = 0
+    hide = is_digit & (ordinal > keep_head[:, None]) & (ordinal <= (n_digits - keep_tail)[:, None])
+    codes[hide] = _STAR
+    return pa.array(codes.view(f"<U{width}").reshape(n), type=pa.string())
 
 
 def mask_number(number: str | None) -> str | None:

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -82,6 +83,23 @@ def test_international_numbers_keep_their_country_code() -> None:
     assert out[0].startswith("+44 20") and out[0].endswith("0958") and "946" not in out[0]
     assert out[1].startswith("+63917") and out[1].endswith("4567")
     assert out[2] == "021****5678"
+
+
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [
+        ("\u3000+86 138 1234 5678", "\u3000+86 138 **** 5678"),  # leading ideographic space
+        ("008613812345678", "0086138****5678"),  # 00 prefix, then the country code
+        ("+1 212 555 0100", "+1 212 *** 0100"),  # one-digit country code
+        ("+852 9123 4567", "+852 91** **67"),  # three-digit country code, 8-digit national
+        ("号13812345678", "号138****5678"),  # a character before the number is not whitespace
+        ("+", "+"),
+        ("", ""),
+        ("1" * 41, "*" * 41),  # too long for a number: every digit hidden
+    ],
+)
+def test_prefixes_and_odd_input(number: str, masked: str) -> None:
+    assert mask_numbers(pd.Series([number])).tolist() == [masked]
 
 
 @given(value=st.text(alphabet="0123456789abcdef", min_size=0, max_size=80))
