@@ -26,7 +26,7 @@ kind                ends              from
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import ibis
@@ -117,17 +117,108 @@ def _ordered(t: ir.Table, a: str, b: str) -> ir.Table:
     return t.mutate(src_id=ibis.least(t[a], t[b]), dst_id=ibis.greatest(t[a], t[b]))
 
 
-@edge_kind("call", ("calls",))
-def calls_between(t: TableMap, p: EdgeParams) -> ir.Table:
-    """Calls between two numbers: count and talk time (one ring weighs little)."""
+SharedDef = Callable[[TableMap], ir.Table]
+#: Intermediate tables that several kinds read: key -> (definition, the kinds that read it).
+#: The build materialises each once (when one of its kinds is built) and hands it to the
+#: kinds under its key; a kind called on the stored tables alone computes it inline.
+SHARED: dict[str, tuple[SharedDef, tuple[str, ...]]] = {}
+
+
+def shared_table(key: str, kinds: tuple[str, ...]) -> Callable[[SharedDef], SharedDef]:
+    """Register an intermediate table read by ``kinds``."""
+
+    def register(fn: SharedDef) -> SharedDef:
+        SHARED[key] = (fn, kinds)
+        return fn
+
+    return register
+
+
+def _shared(t: TableMap, key: str) -> ir.Table:
+    return t[key] if key in t else SHARED[key][0](t)
+
+
+class _Overlay(Mapping[str, ir.Table]):
+    """The stored tables plus extra named tables (read-only)."""
+
+    def __init__(self, tables: TableMap, extra: Mapping[str, ir.Table]) -> None:
+        self._tables, self._extra = tables, dict(extra)
+
+    def __getitem__(self, key: str) -> ir.Table:
+        return self._extra[key] if key in self._extra else self._tables[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._extra or key in self._tables
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._tables, *self._extra])
+
+    def __len__(self) -> int:
+        return len(self._tables) + len(self._extra)
+
+
+def with_shared(tables: TableMap, shared: Mapping[str, ir.Table]) -> TableMap:
+    """``tables`` plus already materialised :data:`SHARED` tables, under their keys."""
+    return _Overlay(tables, shared)
+
+
+#: ``caller, callee`` with the calls between them that way (``n``), their talk time and first
+#: and last start: :func:`call_edges` summed once for the call and shared-victim kinds.
+CALL_PAIRS = "graph:call_pairs"
+#: ``msisdn, imei, imsi`` with the records naming them together and their first and last
+#: time, for the device and SIM kinds.
+HANDSET_RECORDS = "graph:handset_records"
+#: ``msisdn, cell, hour`` with the located records there and then, for cells and co-location.
+LOCATED_HOURS = "graph:located_hours"
+
+
+@shared_table(CALL_PAIRS, ("call", "shared_victim"))
+def call_pairs(t: TableMap) -> ir.Table:
+    """Calls per ``caller -> callee`` (either leg, each call once), with talk time and span."""
     e = call_edges(t["calls"])
-    e = e.filter(e.caller != e.callee)
-    e = _ordered(e, "caller", "callee")
-    g = e.group_by("src_id", "dst_id").agg(
+    return e.group_by("caller", "callee").agg(
         n=ibis._.count(),
         talk=e.duration_s.sum(),
         first_seen=e.started_at.min(),
         last_seen=e.started_at.max(),
+    )
+
+
+_HANDSET_SOURCES = {"calls": "started_at", "sms": "sent_at", "device_events": "at"}
+
+
+@shared_table(HANDSET_RECORDS, ("device", "sim"))
+def handset_records(t: TableMap) -> ir.Table:
+    """Records per number, handset and SIM as they were named together (either may be
+    missing), with their first and last time."""
+    parts = []
+    for name, time_col in _HANDSET_SOURCES.items():
+        if name in t and ("imei" in t[name].columns or "imsi" in t[name].columns):
+            x = t[name]
+            cols = {
+                c: (x[c] if c in x.columns else ibis.null().cast("string")).cast("string")
+                for c in ("imei", "imsi")
+            }
+            parts.append(x.select(msisdn=x.msisdn, **cols, at=x[time_col]))
+    r = parts[0]
+    for more in parts[1:]:
+        r = r.union(more)
+    return r.group_by("msisdn", "imei", "imsi").agg(
+        n=ibis._.count(), first_seen=r.at.min(), last_seen=r.at.max()
+    )
+
+
+@edge_kind("call", ("calls",))
+def calls_between(t: TableMap, p: EdgeParams) -> ir.Table:
+    """Calls between two numbers: count and talk time (one ring weighs little)."""
+    e = _shared(t, CALL_PAIRS)
+    e = e.filter(e.caller != e.callee)
+    e = _ordered(e, "caller", "callee")
+    g = e.group_by("src_id", "dst_id").agg(
+        n=e.n.sum().cast("int64"),
+        talk=e.talk.sum(),
+        first_seen=e.first_seen.min(),
+        last_seen=e.last_seen.max(),
     )
     # Strength saturates: a few long calls or many short ones make a strong tie.
     strength = 1 - (-(g.n + g.talk / 600.0) / 4.0).exp()
@@ -136,25 +227,11 @@ def calls_between(t: TableMap, p: EdgeParams) -> ir.Table:
     )
 
 
-def _number_device_records(t: TableMap, column: str) -> ir.Table:
-    """``msisdn, value, at`` of every record naming a handset (or SIM) behind a number."""
-    parts = []
-    sources = {"calls": "started_at", "sms": "sent_at", "device_events": "at"}
-    for name, time_col in sources.items():
-        if name in t and column in t[name].columns:
-            x = t[name]
-            x = x.filter(x[column].notnull() & (x[column] != ""))
-            parts.append(x.select(msisdn=x.msisdn, value=x[column], at=x[time_col]))
-    out = parts[0]
-    for more in parts[1:]:
-        out = out.union(more)
-    return out
-
-
 def _share_edges(t: TableMap, column: str, entity: str, kind: str) -> ir.Table:
-    r = _number_device_records(t, column)
-    g = r.group_by(src_id=r.msisdn, dst_id=r.value).agg(
-        n=ibis._.count(), first_seen=r.at.min(), last_seen=r.at.max()
+    r = _shared(t, HANDSET_RECORDS)
+    r = r.filter(r[column].notnull() & (r[column] != ""))
+    g = r.group_by(src_id=r.msisdn, dst_id=r[column]).agg(
+        n=r.n.sum().cast("int64"), first_seen=r.first_seen.min(), last_seen=r.last_seen.max()
     )
     share = g.n / g.n.sum().over(group_by=g.src_id)
     return _shape(g, src_type="msisdn", dst_type=entity, kind=kind, weight=share)
@@ -287,12 +364,22 @@ def _located(t: TableMap) -> ir.Table:
     return out
 
 
+@shared_table(LOCATED_HOURS, ("cell", "colocation"))
+def located_hours(t: TableMap) -> ir.Table:
+    """``msisdn, cell, hour`` (clock hour) with the number of located records there and then
+    (``n``) and the first and last of them: every record with a serving cell, summed once."""
+    r = _located(t)
+    return r.group_by(msisdn=r.msisdn, cell=r.cell, hour=r.at.truncate("h")).agg(
+        n=ibis._.count(), first_seen=r.at.min(), last_seen=r.at.max()
+    )
+
+
 @edge_kind("cell", ("calls",))
 def places(t: TableMap, p: EdgeParams) -> ir.Table:
     """Cells that carry at least ``cell_min_share`` of a number's located records."""
-    r = _located(t)
-    g = r.group_by(src_id=r.msisdn, dst_id=r.cell).agg(
-        n=ibis._.count(), first_seen=r.at.min(), last_seen=r.at.max()
+    h = _shared(t, LOCATED_HOURS)
+    g = h.group_by(src_id=h.msisdn, dst_id=h.cell).agg(
+        n=h.n.sum().cast("int64"), first_seen=h.first_seen.min(), last_seen=h.last_seen.max()
     )
     g = g.mutate(share=g.n / g.n.sum().over(group_by=g.src_id))
     g = g.filter(g.share >= p.cell_min_share)
@@ -305,13 +392,18 @@ def together(t: TableMap, p: EdgeParams) -> ir.Table:
 
     Busy cells (a station, a mall) put strangers side by side; only cell-hours with at most
     ``colocation_max_crowd`` numbers count, and a pair needs ``colocation_min_windows`` of them.
+    A number in fewer quiet cell-hours than that can be in no such pair, so it is dropped before
+    the self-join (the pairs, and each cell-hour's crowd, are the same).
     """
-    r = _located(t)
-    r = r.select(msisdn=r.msisdn, cell=r.cell, hour=r.at.truncate("h"))
-    seen = r.distinct()
+    h = _shared(t, LOCATED_HOURS)
+    # (msisdn, cell, hour) is already distinct; a record without a time meets nobody.
+    seen = h.filter(h.hour.notnull()).select("msisdn", "cell", "hour")
     crowd = seen.group_by("cell", "hour").agg(k=ibis._.count())
     quiet = crowd.filter((crowd.k >= 2) & (crowd.k <= p.colocation_max_crowd)).drop("k")
-    seen = seen.join(quiet, ["cell", "hour"])
+    seen = seen.semi_join(quiet, ["cell", "hour"])
+    often = seen.group_by("msisdn").agg(w=ibis._.count())
+    often = often.filter(often.w >= p.colocation_min_windows).drop("w")
+    seen = seen.semi_join(often, "msisdn")
     a = seen.select(a_m="msisdn", cell="cell", hour="hour")
     b = seen.select(b_m="msisdn", cell="cell", hour="hour")
     pairs = a.join(b, ["cell", "hour"])
@@ -336,8 +428,8 @@ def shared_victims(t: TableMap, p: EdgeParams) -> ir.Table:
     Gangs work one list of targets from rotating numbers; two ordinary people who both call
     their daughter are not cold callers and do not meet here.
     """
-    e = call_edges(t["calls"])
-    pairs = e.group_by("caller", "callee").agg(at=e.started_at.min(), last=e.started_at.max())
+    e = _shared(t, CALL_PAIRS)
+    pairs = e.select("caller", "callee", at=e.first_seen, last=e.last_seen)
     callers_of = pairs.group_by("callee").agg(k=ibis._.count())
     callees_of = pairs.group_by("caller").agg(m=ibis._.count())
     pairs = pairs.join(callers_of, "callee").join(callees_of, "caller")

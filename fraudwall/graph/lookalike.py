@@ -168,13 +168,14 @@ def _node_rows(g: EntityGraph, ids: np.ndarray) -> dict[int, int]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    numbers = g.node_type_mask("msisdn")
-    pos = pc.index_in(pa.array(ids.tolist(), pa.string()), value_set=g.nodes["entity_id"])
-    out: dict[int, int] = {}
-    for i, p in enumerate(pos.to_pylist()):
-        if p is not None and numbers[p]:
-            out[i] = int(p)
-    return out
+    # Behaviour rows are numbers: look them up among the number nodes only.
+    numbers = np.flatnonzero(g.node_type_mask("msisdn"))
+    pos = pc.index_in(
+        pa.array(ids.tolist(), pa.string()), value_set=g.nodes["entity_id"].take(numbers)
+    )
+    at = pc.fill_null(pos, -1).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(at >= 0)
+    return dict(zip(rows.tolist(), numbers[at[rows]].tolist(), strict=True))
 
 
 def _display(g: EntityGraph, node: int | None, fallback: str) -> str:

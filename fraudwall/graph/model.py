@@ -188,11 +188,17 @@ class EntityGraph:
         """:meth:`find` for many strings at once (one pass over the nodes)."""
         forms = {e: {e.strip(), *_number_forms(e)} for e in entities}
         values = pa.array(sorted(set().union(*forms.values())) if forms else [], pa.string())
-        by_id = pc.index_in(values, value_set=self.nodes["entity_id"]).to_pylist()
-        by_display = pc.index_in(values, value_set=self.nodes["display"]).to_pylist()
-        where: dict[str, set[int]] = {}
-        for v, a, b in zip(values.to_pylist(), by_id, by_display, strict=True):
-            where[v] = {x for x in (a, b) if x is not None}
+        where: dict[str, set[int]] = {v: set() for v in values.to_pylist()}
+        for col in ("entity_id", "display"):
+            # The first node whose id (or display) is the value: a scan of the column against
+            # the few values, not a hash table of every node's id.
+            column = self.nodes[col]
+            hits = np.flatnonzero(pc.is_in(column, value_set=values).to_numpy(zero_copy_only=False))
+            first: dict[str, int] = {}
+            for i, v in zip(hits.tolist(), column.take(pa.array(hits)).to_pylist(), strict=True):
+                first.setdefault(v, i)
+            for v, i in first.items():
+                where[v].add(i)
         return {e: sorted(set().union(*(where[f] for f in fs))) for e, fs in forms.items()}
 
     def resolve(self, entity: str, entity_type: str | None = None) -> int:

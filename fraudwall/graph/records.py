@@ -60,6 +60,34 @@ def show_many(entity_type: str, values: list[str], *, unmasked: bool = False) ->
     return list(values)
 
 
+def shown_names(g: EntityGraph, nodes: list[int], *, unmasked: bool = False) -> dict[int, str]:
+    """:func:`show` of many nodes' ids (as written), one vectorised pass per type."""
+    ids = sorted(set(nodes))
+    if not ids:
+        return {}
+    by_type: dict[str, list[int]] = {}
+    for node, t in zip(ids, g.types(ids), strict=True):
+        by_type.setdefault(t, []).append(node)
+    out: dict[int, str] = {}
+    for t, group in by_type.items():
+        values = g.displays(group)
+        if unmasked or t not in ("msisdn", "imei", "imsi", "holder_id_hash"):
+            masked: list[str | None] = list(values)
+        else:
+            arr = pa.array(values, pa.string())
+            done = mask_numbers(arr) if t == "msisdn" else mask_ids(arr)
+            masked = done.to_pylist()
+        # as :func:`show`: an id the mask leaves empty is shown as it is
+        out.update({n: m or v for n, m, v in zip(group, masked, values, strict=True)})
+    return out
+
+
+def _name(g: EntityGraph, node: int, t: str, unmasked: bool, names: dict[int, str] | None) -> str:
+    if names is not None and node in names:
+        return names[node]
+    return show(t, g.displays([node])[0], unmasked=unmasked)
+
+
 @dataclass
 class Member:
     """One member of a ring or den."""
@@ -100,18 +128,27 @@ def when(seconds: int) -> str:
     return (dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(seconds))).strftime("%Y-%m-%d %H:%M")
 
 
-def edge_words(g: EntityGraph, e: int, a: int, b: int, *, unmasked: bool = False) -> str:
+def edge_words(
+    g: EntityGraph,
+    e: int,
+    a: int,
+    b: int,
+    *,
+    unmasked: bool = False,
+    names: dict[int, str] | None = None,
+) -> str:
     """Edge ``e`` read from node ``a`` towards node ``b``, in words.
 
     The far end is named (masked) when it is a thing (device, holder, cell ...); a number at
-    the far end is named by the path itself.
+    the far end is named by the path itself. ``names`` (from :func:`shown_names`) saves
+    masking the name again.
     """
     kind = KINDS[int(g.kind[e])]
     n = int(g.n[e])
     ta, tb = g.types([a, b])
     other = b if tb != "msisdn" else a
     ot = tb if other == b else ta
-    name = show(ot, g.displays([other])[0], unmasked=unmasked)
+    name = _name(g, other, ot, unmasked, names)
     if kind == "call":
         mins = int(g.talk_s[e]) // 60
         return f"{n} call(s) between them, {mins} min of talk"
@@ -139,10 +176,18 @@ def edge_words(g: EntityGraph, e: int, a: int, b: int, *, unmasked: bool = False
     return kind
 
 
-def shares_words(g: EntityGraph, e1: int, mid: int, e2: int, *, unmasked: bool = False) -> str:
+def shares_words(
+    g: EntityGraph,
+    e1: int,
+    mid: int,
+    e2: int,
+    *,
+    unmasked: bool = False,
+    names: dict[int, str] | None = None,
+) -> str:
     """Two edges through a shared thing, in words: ``shares device 86…12 with ...``."""
     t = g.types([mid])[0]
-    name = show(t, g.displays([mid])[0], unmasked=unmasked)
+    name = _name(g, mid, t, unmasked, names)
     k1, k2 = KINDS[int(g.kind[e1])], KINDS[int(g.kind[e2])]
     if t == "outlet_id" and k1 == k2 == "outlet":
         gap = abs(int(g.first_s[e1]) - int(g.first_s[e2])) // 60

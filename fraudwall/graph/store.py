@@ -32,7 +32,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from fraudwall.errors import WorkspaceError
-from fraudwall.graph.edges import BUILDERS, EDGE_COLUMNS, EdgeParams, available_kinds
+from fraudwall.features.base import TableMap
+from fraudwall.graph.edges import (
+    BUILDERS,
+    EDGE_COLUMNS,
+    SHARED,
+    EdgeParams,
+    available_kinds,
+    with_shared,
+)
 from fraudwall.graph.model import EntityGraph
 from fraudwall.store import Tables, Workspace, connect
 
@@ -113,13 +121,27 @@ def build_graph(
         raw_dir = staging / "raw"
         raw_dir.mkdir()
         raw_files = []
+        shared: dict[str, ibis.Table] = {}
+        for key, (define, readers) in SHARED.items():
+            if all(k in skipped for k in readers):
+                continue
+            # Read by more than one kind: summed once, kept beside the per-kind files.
+            name = key.removeprefix("graph:")
+            log.info("graph build: %s", name, extra={"step": name})
+            t = time.perf_counter()
+            con.to_parquet(define(tables), raw_dir / f"{name}.parquet")
+            shared[key] = con.read_parquet(
+                str(raw_dir / f"{name}.parquet"), table_name=f"graph_{name}"
+            )
+            seconds[name] = round(time.perf_counter() - t, 3)
+        inputs: TableMap = with_shared(tables, shared)
         for kind, fn in BUILDERS.items():
             if kind in skipped:
                 continue
             log.info("graph build: %s edges", kind, extra={"step": kind})
             t = time.perf_counter()
             raw_files.append(raw_dir / f"{kind}.parquet")
-            con.to_parquet(fn(tables, params), raw_files[-1])
+            con.to_parquet(fn(inputs, params), raw_files[-1])
             seconds[kind] = round(time.perf_counter() - t, 3)
         log.info("graph build: nodes and edges", extra={"step": "nodes_and_edges"})
         t = time.perf_counter()
@@ -234,7 +256,9 @@ def _write_nodes_and_edges(
     )
     # Sorted, so the same data gives the same edge ids (and the same rings) on every build.
     con.to_parquet(e.order_by("src", "dst", "kind"), out / "edges.parquet")
-    by_kind = raw.group_by("kind").agg(k=ibis._.count()).to_pyarrow().to_pylist()
+    # One kind a file: its count is in the file's footer (kinds without edges are not listed).
+    rows = {p.stem: pq.ParquetFile(p).metadata.num_rows for p in raw_files}
+    by_kind = [{"kind": k, "k": v} for k, v in rows.items() if v]
     by_type = nodes.group_by("entity_type").agg(k=ibis._.count()).to_pyarrow().to_pylist()
     return {
         "edges": {r["kind"]: int(r["k"]) for r in sorted(by_kind, key=lambda r: r["kind"])},

@@ -15,7 +15,14 @@ import numpy as np
 
 from fraudwall.graph.flags import Flag
 from fraudwall.graph.model import EntityGraph
-from fraudwall.graph.records import TYPE_WORDS, Record, edge_words, shares_words, show
+from fraudwall.graph.records import (
+    TYPE_WORDS,
+    Record,
+    edge_words,
+    shares_words,
+    show,
+    shown_names,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ def neighbourhood(
     if hops < 1:
         raise ValueError("hops must be at least 1")
     hop = {s: 0 for s in seeds}
+    reached = np.zeros(g.n_nodes, dtype=bool)  # the nodes in ``hop``, as a mask
+    reached[np.asarray(seeds, dtype=np.int64)] = True
     frontier = np.asarray(seeds, dtype=np.int64)
     edge_parts = []
     deg = g.degree
@@ -59,16 +68,32 @@ def neighbourhood(
         if e.size == 0:
             break
         edge_parts.append(e)
-        ends = np.unique(np.concatenate([g.src[e], g.dst[e]]))
-        new = [int(x) for x in ends.tolist() if int(x) not in hop]
-        for x in new:
-            hop[x] = h
-        frontier = np.asarray(new, dtype=np.int64)
+        # the edges' ends not reached before, ascending (a mask, not a sort of every end)
+        ends = np.zeros(g.n_nodes, dtype=bool)
+        ends[g.src[e]] = True
+        ends[g.dst[e]] = True
+        new = np.flatnonzero(ends & ~reached)
+        reached[new] = True
+        hop.update(dict.fromkeys(new.tolist(), h))
+        frontier = new.astype(np.int64)
         if frontier.size == 0:
             break
-    edges = np.unique(np.concatenate(edge_parts)) if edge_parts else np.empty(0, np.int64)
-    nodes = np.asarray(sorted(hop), dtype=np.int64)
+    edges = _sorted_unique(edge_parts, g.n_edges)
+    nodes = np.flatnonzero(reached).astype(np.int64)
     return Neighbourhood(seeds[0], nodes, edges, hop)
+
+
+def _sorted_unique(parts: list[np.ndarray], size: int) -> np.ndarray:
+    """The distinct values of ``parts`` (ids below ``size``), ascending; a mask when many."""
+    if not parts:
+        return np.empty(0, np.int64)
+    total = sum(p.size for p in parts)
+    if total < size // 64:
+        return np.unique(np.concatenate(parts))
+    mask = np.zeros(size, dtype=bool)
+    for p in parts:
+        mask[p] = True
+    return np.flatnonzero(mask).astype(np.int64)
 
 
 def pass_factor(degree: np.ndarray) -> np.ndarray:
@@ -172,14 +197,29 @@ def trace(
         return []
     strength, paths = strongest_paths(g, nb, hops)
     order = np.argsort(-strength, kind="stable")
-    out: list[Record] = []
-    seed_words = "the case " + TYPE_WORDS.get(g.types([seed])[0], "entity")
+    chosen: list[int] = []
     for li in order.tolist():
         node = int(nb.nodes[li])
         if node == seed or not np.isfinite(strength[li]) or strength[li] <= 0:
             continue
+        chosen.append(li)
+        if len(chosen) >= top:
+            break
+    # Every id the answer shows (the entities and the nodes on their paths), masked at once.
+    on_paths = [seed]
+    for li in chosen:
+        on_paths.append(int(nb.nodes[li]))
+        for e in paths[li]:
+            on_paths += [int(g.src[e]), int(g.dst[e])]
+    names = shown_names(g, on_paths, unmasked=unmasked)
+    out: list[Record] = []
+    seed_words = "the case " + TYPE_WORDS.get(g.types([seed])[0], "entity")
+    for li in chosen:
+        node = int(nb.nodes[li])
         epath = paths[li]
-        steps, sentence = _describe(g, seed, epath, unmasked=unmasked, seed_words=seed_words)
+        steps, sentence = _describe(
+            g, seed, epath, unmasked=unmasked, seed_words=seed_words, names=names
+        )
         etype = g.types([node])[0]
         reasons = [sentence]
         if g.degree[node] > hub_degree and etype != "msisdn":
@@ -188,20 +228,24 @@ def trace(
             reasons.append(flags[node].words())
         rec = Record(
             entity_type=etype,
-            entity_id=show(etype, g.displays([node])[0], unmasked=unmasked),
+            entity_id=names[node],
             score=float(strength[li]),
             reasons=reasons,
             path=steps,
             extra={"hops": len(epath), "flagged": node in flags},
         )
         out.append(rec)
-        if len(out) >= top:
-            break
     return out
 
 
 def _describe(
-    g: EntityGraph, seed: int, epath: list[int], *, unmasked: bool, seed_words: str
+    g: EntityGraph,
+    seed: int,
+    epath: list[int],
+    *,
+    unmasked: bool,
+    seed_words: str,
+    names: dict[int, str] | None = None,
 ) -> tuple[list[dict[str, object]], str]:
     """The path's steps and one sentence for it ("shares device 86…12 with the case number")."""
     steps: list[dict[str, object]] = []
@@ -213,8 +257,10 @@ def _describe(
         steps.append(
             {
                 "entity_type": t,
-                "entity_id": show(t, g.displays([nxt])[0], unmasked=unmasked),
-                "relation": edge_words(g, e, cur, nxt, unmasked=unmasked),
+                "entity_id": names[nxt]
+                if names is not None and nxt in names
+                else show(t, g.displays([nxt])[0], unmasked=unmasked),
+                "relation": edge_words(g, e, cur, nxt, unmasked=unmasked, names=names),
                 "strength": round(float(g.weight[e]), 3),
             }
         )
@@ -231,10 +277,16 @@ def _describe(
             and types[i + 2] == "msisdn"
             and types[i + 1] != "msisdn"
         ):
-            parts.append(shares_words(g, epath[i], nodes[i + 1], epath[i + 1], unmasked=unmasked))
+            parts.append(
+                shares_words(
+                    g, epath[i], nodes[i + 1], epath[i + 1], unmasked=unmasked, names=names
+                )
+            )
             i += 2
         else:
-            parts.append(edge_words(g, epath[i], nodes[i], nodes[i + 1], unmasked=unmasked))
+            parts.append(
+                edge_words(g, epath[i], nodes[i], nodes[i + 1], unmasked=unmasked, names=names)
+            )
             i += 1
     sentence = "; then ".join(parts) + f" (from {seed_words})"
     return steps, sentence
