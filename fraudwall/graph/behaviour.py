@@ -11,7 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from fraudwall.features.base import TableMap
-from fraudwall.features.number_calls import NIGHT_END_HOUR, SHORT_CALL_S
+from fraudwall.features.number_calls import call_counts
 
 #: Feature name -> what it measures (shown in look-alike reasons).
 BEHAVIOUR = {
@@ -36,13 +36,30 @@ BEHAVIOUR = {
 COUNT_FEATURES = tuple(k for k in BEHAVIOUR if not k.endswith("_share"))
 
 
+#: The ``number_calls`` columns behaviour reads (the family's others are not computed).
+_CALL_COLUMNS = (
+    "calls_out",
+    "calls_in",
+    "callees",
+    "out_unanswered",
+    "out_short",
+    "night_out",
+    "active_days",
+    "active_hours",
+    "peak_hour_out",
+    "imeis",
+    "cells",
+    "callees_called_back",
+)
+
+
 def _per_day(x: ir.NumericValue, days: ir.NumericValue) -> ir.FloatingValue:
     return x.cast("float64") / ibis.greatest(days, 1).cast("float64")
 
 
 def behaviour_table(t: TableMap) -> ir.Table:
     """One row per number that made or received calls: ``entity_id`` and :data:`BEHAVIOUR`."""
-    c = _call_counts(t)
+    c = call_counts(t["calls"], _CALL_COLUMNS)
     days = c.active_days
     out = c.select(
         entity_id=c.entity_id,
@@ -93,37 +110,6 @@ def behaviour_table(t: TableMap) -> ir.Table:
     else:
         out = out.mutate(data_per_day=zero)
     return out.select("entity_id", *BEHAVIOUR).order_by("entity_id")
-
-
-def _call_counts(t: TableMap) -> ir.Table:
-    """The columns of the ``number_calls`` feature family that behaviour reads, computed the
-    same way (same expressions, same pre-aggregations) but without the family's other columns
-    (talk time, long calls, SIMs, roaming, callers, first and last call): its distinct counts
-    are the costly part, and behaviour needs two of its three."""
-    c = t["calls"]
-    mo = c.direction == "MO"
-    mt = c.direction == "MT"
-    base = c.group_by(entity_id=c.msisdn).agg(
-        calls_out=mo.sum().cast("int64"),
-        calls_in=mt.sum().cast("int64"),
-        out_unanswered=(mo & (c.duration_s == 0)).sum().cast("int64"),
-        out_short=(mo & (c.duration_s > 0) & (c.duration_s <= SHORT_CALL_S)).sum().cast("int64"),
-        night_out=(mo & (c.started_at.hour() < NIGHT_END_HOUR)).sum().cast("int64"),
-        imeis=c.imei.nunique(),
-        cells=c.cell_id.nunique(),
-    )
-    per_party = c.group_by(entity_id=c.msisdn, party=c.other_party).agg(out=mo.sum(), inc=mt.sum())
-    parties = per_party.group_by("entity_id").agg(
-        callees=(per_party.out > 0).sum().cast("int64"),
-        callees_called_back=((per_party.out > 0) & (per_party.inc > 0)).sum().cast("int64"),
-    )
-    per_hour = c.group_by(entity_id=c.msisdn, hour=c.started_at.truncate("h")).agg(out=mo.sum())
-    hours = per_hour.group_by("entity_id").agg(
-        active_days=per_hour.hour.date().nunique(),
-        active_hours=per_hour.count(),
-        peak_hour_out=per_hour.out.max().cast("int64"),
-    )
-    return base.join(parties, "entity_id").join(hours, "entity_id")
 
 
 def _share(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:

@@ -1,10 +1,12 @@
 """The lead's number_calls family against values worked out by hand on eight call legs."""
 
+import ibis
 import pandas as pd
 import pyarrow as pa
 import pytest
 
 from fraudwall.features.base import FAMILIES, load_families
+from fraudwall.features.number_calls import call_counts
 from fraudwall.store import Tables, Workspace, connect
 
 
@@ -116,3 +118,29 @@ def test_values_match_the_hand_count(features, number):
 def test_one_row_per_served_number(features):
     # Numbers only ever seen as the other party (C, D, E) have no row of their own.
     assert sorted(features.index) == ["A", "B"]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["callees_called_back"],  # the party table alone
+        ["peak_hour_out", "active_days"],  # the hour table alone
+        ["imeis", "calls_in"],  # the per-number aggregation alone
+        ["cells", "callers", "active_hours", "out_short"],  # all three, out of order
+    ],
+)
+def test_call_counts_computes_only_the_named_columns(names):
+    df = pd.DataFrame(CALLS).assign(started_at=lambda d: pd.to_datetime(d["started_at"]))
+    con = connect("duckdb", threads=1)
+    out = con.execute(call_counts(ibis.memtable(df), names)).set_index("entity_id")
+    family_order = [c for c in FAMILIES["number_calls"].columns if c in names]
+    assert list(out.columns) == family_order
+    assert sorted(out.index) == ["A", "B"]
+    for number in ("A", "B"):
+        for column in names:
+            assert out.loc[number, column] == EXPECTED[number][column], (number, column)
+
+
+def test_call_counts_refuses_unknown_columns():
+    with pytest.raises(ValueError, match="talk_time"):
+        call_counts(ibis.memtable(pd.DataFrame(CALLS)), ["calls_out", "talk_time"])
