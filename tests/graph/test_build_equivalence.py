@@ -1,8 +1,9 @@
 """The faster graph build gives the same graph as the plain formulations it replaced.
 
 The reference functions below are the build's earlier definitions, kept verbatim: the cell and
-co-location edges straight from every located record, and the behaviour features projected
-from the whole ``number_calls`` family. On a small simulated world (and under tighter
+co-location edges straight from every located record (the build reads co-location's distinct
+cell-hours from one materialised table), and the behaviour features projected from the whole
+``number_calls`` family. On a small simulated world (and under tighter
 parameters, so the co-location pruning has work to do) the new definitions must give exactly
 the same rows and values.
 """
