@@ -15,6 +15,7 @@ from fraudwall.api.deps import (
     Principal,
     ReadSession,
     WriteSession,
+    in_read_session,
     require,
     require_roles,
 )
@@ -59,11 +60,15 @@ def _get(session: Session, user: Principal, number: int) -> Batch:
 
 
 @router.get("", dependencies=[_READERS])
-def list_batches(
-    session: ReadSession, user: CurrentUser, state: BatchState | None = None
+async def list_batches(
+    request: Request, user: CurrentUser, state: BatchState | None = None
 ) -> list[BatchRead]:
     """Batches, newest first (a liaison: its unit's only)."""
-    return [b for b in batches.list_batches(session, state=state) if visible(user, b)]
+
+    def work(session: Session) -> list[BatchRead]:
+        return [b for b in batches.list_batches(session, state=state) if visible(user, b)]
+
+    return await in_read_session(request, work)
 
 
 @router.get("/{number}", dependencies=[_READERS])

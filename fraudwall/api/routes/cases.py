@@ -6,8 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
-from fraudwall.api.deps import CurrentUser, ReadSession, WriteSession, require, require_roles
+from fraudwall.api.deps import (
+    CurrentUser,
+    WriteSession,
+    in_read_session,
+    require,
+    require_roles,
+)
 from fraudwall.api.masking import audit_unmasked, mask_models, may_unmask
 from fraudwall.api.paths import named_under
 from fraudwall.auth import Role
@@ -61,9 +68,8 @@ def import_cases(
 
 
 @router.get("", dependencies=[_READERS])
-def list_cases(
+async def list_cases(
     request: Request,
-    session: ReadSession,
     user: CurrentUser,
     state: CaseState | None = None,
     level: str | None = None,
@@ -74,35 +80,41 @@ def list_cases(
     unmasked: bool = False,
 ) -> list[CaseRead]:
     """Cases, highest score first (entities masked unless ``unmasked``)."""
-    cases = review.list_cases(
-        session,
-        state=state,
-        level=level,
-        scenario=scenario,
-        assignee=assignee,
-        limit=limit,
-        offset=offset,
-    )
-    if may_unmask(user, unmasked):
+    clear = may_unmask(user, unmasked)
+
+    def work(session: Session) -> list[CaseRead]:
+        cases = review.list_cases(
+            session,
+            state=state,
+            level=level,
+            scenario=scenario,
+            assignee=assignee,
+            limit=limit,
+            offset=offset,
+        )
+        if not clear:
+            return mask_models(cases)
         audit_unmasked(request.app.state.db, user, entity_type="case", ids=[c.id for c in cases])
         return cases
-    return mask_models(cases)
+
+    return await in_read_session(request, work)
 
 
 @router.get("/{case_id}", dependencies=[_READERS])
-def show_case(
-    case_id: int,
-    request: Request,
-    session: ReadSession,
-    user: CurrentUser,
-    unmasked: bool = False,
+async def show_case(
+    case_id: int, request: Request, user: CurrentUser, unmasked: bool = False
 ) -> CaseDetail:
     """One case with its whole history."""
-    case = review.show_case(session, case_id=case_id)
-    if may_unmask(user, unmasked):
+    clear = may_unmask(user, unmasked)
+
+    def work(session: Session) -> CaseDetail:
+        case = review.show_case(session, case_id=case_id)
+        if not clear:
+            return mask_models([case])[0]
         audit_unmasked(request.app.state.db, user, entity_type="case", ids=[case.id])
         return case
-    return mask_models([case])[0]
+
+    return await in_read_session(request, work)
 
 
 @router.post("/{case_id}/state")
