@@ -55,12 +55,12 @@ def lookalikes(
     *,
     top: int = 100,
     unmasked: bool = False,
-    source: str = "seeds",
+    source: str | None = None,
 ) -> tuple[list[Record], list[str]]:
     """The ``top`` numbers most like the seeds, and the seeds unknown to the workspace.
 
     An IMEI seed stands for the numbers that live in that device. :class:`InputError` when no
-    seed is known.
+    seed is known (naming ``source``, the seeds file, or else the field ``seeds``).
     """
     seeds = list(seeds)
     table = pq.read_table(behaviour_path(g))
@@ -83,6 +83,7 @@ def lookalikes(
             f"none of the {len(seeds)} seed(s) is a number or device with calls in this "
             f"workspace (first: {seeds[0]!r})",
             file=source,
+            field=None if source else "seeds",
         )
     raw = np.column_stack([table[f].to_numpy(zero_copy_only=False) for f in BEHAVIOUR])
     raw = np.nan_to_num(raw.astype(np.float64))

@@ -60,12 +60,22 @@ def workspace_dens(
 
 
 def seed_lookalikes(
-    *, workspace: str | Path, seeds_file: str | Path, top: int = 100, unmasked: bool = False
+    *,
+    workspace: str | Path,
+    seeds_file: str | Path | None = None,
+    seeds: list[str] | None = None,
+    top: int = 100,
+    unmasked: bool = False,
 ) -> tuple[list[Record], list[str]]:
-    """Look-alikes of the seeds in ``seeds_file``, and the seeds not known to the workspace."""
-    seeds = read_seeds(seeds_file)
+    """Look-alikes of the seeds (``seeds_file``, or the ``seeds`` themselves: exactly one), and
+    the seeds not known to the workspace."""
+    if (seeds_file is None) == (seeds is None):
+        raise ValueError("give seeds_file or seeds")
+    source = None
+    if seeds_file is not None:
+        seeds, source = read_seeds(seeds_file), str(seeds_file)
     g = open_graph(workspace)
-    return lookalikes(g, seeds, top=top, unmasked=unmasked, source=str(seeds_file))
+    return lookalikes(g, seeds or [], top=top, unmasked=unmasked, source=source)
 
 
 def ring_leads(*, workspace: str | Path, run_id: str = "rings") -> pd.DataFrame:
