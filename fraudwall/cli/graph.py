@@ -62,7 +62,8 @@ def rings(
         Path | None, typer.Option("--leads", help="also write fraud_ring leads (Parquet) here")
     ] = None,
 ) -> None:
-    """Fraud rings: communities of numbers sharing victims, devices, holders, outlets or dens."""
+    """Fraud rings: gangs calling one list of victims from several shared handsets, their cards
+    from one registration batch or resale holder (the `fraud_ring` detector's definition)."""
     from fraudwall.graph.service import ring_leads, workspace_rings
 
     try:

@@ -27,9 +27,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from fraudwall.graph.dens import find_dens
-from fraudwall.graph.flags import flagged_mask, run_flags
 from fraudwall.graph.lookalike import lookalikes
 from fraudwall.graph.rings import find_rings
+from fraudwall.graph.service import default_ring_params, ring_flagged
 from fraudwall.graph.store import open_graph
 from fraudwall.graph.trace import trace
 
@@ -51,7 +51,7 @@ def evaluate_relations(run: str | Path, truth: str | Path, *, seed: int = 7) -> 
     disp = np.asarray(g.nodes["display"].to_pylist(), dtype=object)
 
     t0 = time.perf_counter()
-    rings = find_rings(g, flagged=flagged_mask(g, run_flags(g, run)), unmasked=True)
+    rings = find_rings(g, flagged=ring_flagged(g, run), params=default_ring_params(), unmasked=True)
     out["rings_seconds"] = round(time.perf_counter() - t0, 2)
     purity: list[float] = []
     best: dict[str, int] = {}

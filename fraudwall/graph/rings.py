@@ -1,43 +1,95 @@
-"""Fraud rings: communities in the suspicious part of the graph.
+"""Fraud rings: gangs working one list of victims from several handsets.
 
-The suspicious part is the numbers that share victims with cold callers, the numbers a run
-flagged, and the numbers tied to either through a shared device, holder, outlet batch or den
-cell. Leiden (igraph, modularity on edge strength) splits it into communities; a community of
-at least ``min_numbers`` numbers with a flagged or victim-sharing core is a ring, scored by how
-much of it is flagged and how tightly it shares victims, devices and holders.
+A ring is a gang, not a device or a holder. Its parts, read from the entity graph:
+
+- **Gang handsets.** A cold caller's handset is the one most of its records went through; a
+  handset is a gang's when at least ``min_numbers_per_handset`` cold callers run on it: more
+  cards than a dual-SIM phone holds, so a gang rotating cards through its phones, not a person
+  with two cards in one phone.
+- **Several of them.** A ring spans at least ``min_handsets`` gang handsets: the SIMs of one
+  device (one phone, one SIM-box) are a device, not a gang.
+- **One list of victims.** Two handsets belong together when at least ``min_victim_share`` of
+  the pairs of numbers across them called the same strangers (``shared_victim`` edges): a gang
+  works one target list from all its phones, while cold callers dialling at random share
+  strangers with only a few others.
+- **One source of cards.** And when their cards came from one source: at least
+  ``min_source_ties`` pairs across them registered at one outlet minutes apart
+  (``co_registration``, a registration batch) or registered to the same ID holder (a holder who
+  sold cards on). Strangers' lists can overlap by chance; their cards do not share a batch.
+- **Several holders.** Its cards belong to at least ``min_holders`` ID holders: one holder's own
+  cards are that holder's, whatever phones they sit in.
+
+A ring is a connected set of gang handsets under those ties, with the numbers on them; the
+other cards of its holders (kept for themselves, on their own phones) are not members. A
+shop's walk-in customers share a batch but neither handsets nor victims, so they are no ring.
+
+A ring's score is the mean of three shares: pairs of its numbers on different handsets that
+called the same strangers, its numbers tied by batch or holder to a number on another of its
+handsets, and its numbers the run's fraud detectors flagged (given as ``flagged``).
 """
 
 from __future__ import annotations
 
-import random
-from collections import Counter
 from dataclasses import dataclass
 
-import igraph as ig
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from fraudwall.graph.model import KIND_CODE, EntityGraph
-from fraudwall.graph.records import Member, Record, show
-
-#: Relations that tie numbers into a ring (calls alone do not: a victim calls back).
-RING_KINDS = ("shared_victim", "device", "holder", "co_registration", "colocation", "sim")
-#: Things through which numbers tie, with the most numbers one may tie (above: a hub).
-THING_LIMIT = 30
+from fraudwall.graph.records import Member, Record, shown_names
 
 
 @dataclass(frozen=True)
 class RingParams:
-    """What makes a community a ring."""
+    """What makes a ring (see the module docstring)."""
 
-    min_numbers: int = 3
-    #: numbers of the suspicious core (flagged, or sharing victims) a ring needs
-    min_core: int = 2
+    #: gang handsets a ring spans
+    min_handsets: int = 2
+    #: cold callers on a handset for it to be a gang's (a dual-SIM phone holds two)
+    min_numbers_per_handset: int = 3
+    #: share of the number pairs across two handsets that called the same strangers
+    min_victim_share: float = 0.5
+    #: number pairs across two handsets registered together or to one holder
+    min_source_ties: int = 1
+    #: ID holders a ring's cards belong to
+    min_holders: int = 2
     #: rings scoring lower are not reported
     min_score: float = 0.4
-    resolution: float = 1.0
-    #: numbers tied to the suspicious core must share this strength with it
-    min_tie: float = 0.3
+
+
+def number_mask(g: EntityGraph, ids: pa.Array | pa.ChunkedArray | list[str]) -> np.ndarray:
+    """Boolean per node: the numbers among ``ids`` (stored or as written)."""
+    values = pa.array(ids, pa.string()) if isinstance(ids, list) else ids.cast(pa.string())
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    hit = pc.or_(
+        pc.is_in(g.nodes["entity_id"], value_set=values),
+        pc.is_in(g.nodes["display"], value_set=values),
+    )
+    return g.node_type_mask("msisdn") & hit.to_numpy(zero_copy_only=False)
+
+
+def _ends(g: EntityGraph, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both ends and the weight of every edge of ``kind``."""
+    e = np.flatnonzero(g.kind == KIND_CODE[kind])
+    return g.src[e].astype(np.int64), g.dst[e].astype(np.int64), g.weight[e]
+
+
+def _number_side(
+    g: EntityGraph, kind: str, is_number: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Edges of a number-thing ``kind`` as (number, thing, weight)."""
+    a, b, w = _ends(g, kind)
+    first = is_number[a]
+    return np.where(first, a, b), np.where(first, b, a), w
+
+
+def _pair_keys(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """One int64 per unordered pair of node ids."""
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    return lo * np.int64(n) + hi
 
 
 def find_rings(
@@ -46,68 +98,104 @@ def find_rings(
     flagged: np.ndarray | None = None,
     params: RingParams | None = None,
     unmasked: bool = False,
-    seed: int = 1,
 ) -> list[Record]:
-    """Rings of the graph, strongest first. ``flagged``: bool per node (a run's leads)."""
+    """Rings of the graph, strongest first. ``flagged``: bool per node (numbers the run's fraud
+    detectors flagged; they raise a ring's score, they do not make one)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     p = params or RingParams()
     if g.n_edges == 0:
         return []
+    n = g.n_nodes
     is_number = g.node_type_mask("msisdn")
-    flagged = np.zeros(g.n_nodes, bool) if flagged is None else flagged
-    codes = np.array([KIND_CODE[k] for k in RING_KINDS], dtype=np.int8)
-    e = np.flatnonzero(np.isin(g.kind, codes) & (g.weight >= p.min_tie))
-    # Things shared by too many numbers (an enterprise holder, a busy cell) tie nobody.
-    deg = np.bincount(np.concatenate([g.src[e], g.dst[e]]), minlength=g.n_nodes)
-    ok = ((deg[g.src[e]] <= THING_LIMIT) | is_number[g.src[e]]) & (
-        (deg[g.dst[e]] <= THING_LIMIT) | is_number[g.dst[e]]
-    )
-    e = e[ok]
-    victim_code = KIND_CODE["shared_victim"]
-    core = flagged & is_number
-    sv = e[g.kind[e] == victim_code]
-    core[g.src[sv]] = True
-    core[g.dst[sv]] = True
-    if not core.any():
+    flagged = np.zeros(n, bool) if flagged is None else flagged
+    sv_a, sv_b, _ = _ends(g, "shared_victim")
+    cold = np.zeros(n, bool)
+    cold[sv_a] = True
+    cold[sv_b] = True
+    if not cold.any():
         return []
-    # The suspicious part: the core, the things it uses, and numbers using those things.
-    # Registering or standing next to a core number (co_registration, colocation) adds no one
-    # (a shop's walk-in customers, a neighbour); those ties only count between members.
-    grows = ~np.isin(g.kind[e], [KIND_CODE["co_registration"], KIND_CODE["colocation"]])
-    touch = (core[g.src[e]] | core[g.dst[e]]) & grows
-    part = np.zeros(g.n_nodes, bool)
-    part[g.src[e[touch]]] = True
-    part[g.dst[e[touch]]] = True
-    things = part & ~is_number
-    touch2 = (things[g.src[e]] | things[g.dst[e]]) & grows
-    part[g.src[e[touch2]]] = True
-    part[g.dst[e[touch2]]] = True
-    e = e[part[g.src[e]] & part[g.dst[e]]]
-    nodes = np.flatnonzero(part)
-    pos = np.full(g.n_nodes, -1, np.int64)
-    pos[nodes] = np.arange(nodes.size)
-    sub = ig.Graph(n=nodes.size, edges=np.column_stack([pos[g.src[e]], pos[g.dst[e]]]).tolist())
-    weights = g.weight[e].astype(float).tolist()
-    # Leiden is randomised: a fixed generator makes the same workspace give the same rings.
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        comms = sub.community_leiden(
-            objective_function="modularity",
-            weights=weights,
-            resolution=p.resolution,
-            n_iterations=-1,
-        )
-    finally:
-        ig.set_random_number_generator(random)
+    # Each cold caller's handset: the device edge with the largest share of its records.
+    num, dev, w = _number_side(g, "device", is_number)
+    keep = cold[num]
+    num, dev, w = num[keep], dev[keep], w[keep]
+    order = np.lexsort((w, num))
+    num, dev = num[order], dev[order]
+    main = np.r_[num[1:] != num[:-1], True] if num.size else np.zeros(0, bool)
+    handset = np.full(n, -1, np.int64)
+    handset[num[main]] = dev[main]
+    users = np.bincount(handset[handset >= 0], minlength=n)
+    unit = np.where(
+        (handset >= 0) & (users[np.maximum(handset, 0)] >= p.min_numbers_per_handset), handset, -1
+    )
+    in_unit = unit >= 0
+    if not in_unit.any():
+        return []
+
+    def across(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Pair keys of the handsets of number pairs (a, b) on two different gang handsets."""
+        ua, ub = unit[a], unit[b]
+        ok = (ua >= 0) & (ub >= 0) & (ua != ub)
+        return _pair_keys(ua[ok], ub[ok], n)
+
+    victim_keys, victim_n = np.unique(across(sv_a, sv_b), return_counts=True)
+    # Source ties: registered in one batch, or to one holder (a self-join over gang numbers).
+    cr_a, cr_b, _ = _ends(g, "co_registration")
+    hn, hh, _ = _number_side(g, "holder", is_number)
+    held = pd.DataFrame({"num": hn[in_unit[hn]], "holder": hh[in_unit[hn]]})
+    same = held.merge(held, on="holder")
+    same = same[same["num_x"] < same["num_y"]]
+    src_a = np.concatenate([cr_a, same["num_x"].to_numpy(np.int64)])
+    src_b = np.concatenate([cr_b, same["num_y"].to_numpy(np.int64)])
+    source_keys, source_n = np.unique(across(src_a, src_b), return_counts=True)
+
+    lo, hi = victim_keys // n, victim_keys % n
+    share = victim_n / (users[lo] * users[hi])
+    at = np.searchsorted(source_keys, victim_keys)
+    found = at < source_keys.size
+    found[found] = source_keys[at[found]] == victim_keys[found]
+    ties = np.zeros(victim_keys.size, np.int64)
+    ties[found] = source_n[at[found]]
+    tied = (share >= p.min_victim_share) & (ties >= p.min_source_ties)
+    if not tied.any():
+        return []
+    # Rings: connected sets of handsets under the ties.
+    hs, local = np.unique(np.concatenate([lo[tied], hi[tied]]), return_inverse=True)
+    k = int(tied.sum())
+    adj = coo_matrix((np.ones(k), (local[:k], local[k:])), shape=(hs.size, hs.size))
+    n_comp, comp = connected_components(adj, directed=False)
+    ring_of_handset = np.full(n, -1, np.int64)
+    ring_of_handset[hs] = comp
+    ring_of = np.where(in_unit, ring_of_handset[np.maximum(unit, 0)], -1)
+    sizes = np.bincount(comp, minlength=n_comp)
+    # What the records read, cut down once to the gang handsets' numbers.
+    both = in_unit[sv_a] & in_unit[sv_b]
+    victims = (sv_a[both], sv_b[both])
+    both = in_unit[src_a] & in_unit[src_b]
+    sources = (src_a[both], src_b[both])
+    both = in_unit[cr_a] & in_unit[cr_b]
+    batch = (cr_a[both], cr_b[both])
+    on, oo, _ = _number_side(g, "outlet", is_number)
+    things = {
+        "holder": (hn[in_unit[hn]], hh[in_unit[hn]]),
+        "outlet": (on[in_unit[on]], oo[in_unit[on]]),
+    }
     out: list[Record] = []
-    membership = np.asarray(comms.membership)
-    for c in range(int(membership.max()) + 1 if membership.size else 0):
-        local = np.flatnonzero(membership == c)
-        members = nodes[local]
-        nums = members[is_number[members]]
-        if nums.size < p.min_numbers or core[nums].sum() < p.min_core:
-            continue
-        rec = _ring_record(g, members, e, flagged, unmasked=unmasked)
-        if rec.score >= p.min_score:
+    for c in np.flatnonzero(sizes >= p.min_handsets):
+        nums = np.flatnonzero(ring_of == c)
+        rec = _ring_record(
+            g,
+            nums,
+            unit,
+            flagged,
+            victims=victims,
+            sources=sources,
+            batch=batch,
+            things=things,
+            unmasked=unmasked,
+        )
+        if rec.extra["holders"] >= p.min_holders and rec.score >= p.min_score:
             out.append(rec)
     out.sort(key=lambda r: (-r.score, r.entity_id))
     for i, r in enumerate(out):
@@ -115,58 +203,84 @@ def find_rings(
     return out
 
 
+def _inside(pairs: tuple[np.ndarray, np.ndarray], members: np.ndarray) -> np.ndarray:
+    """Which of the number pairs have both ends among ``members``."""
+    return np.isin(pairs[0], members) & np.isin(pairs[1], members)
+
+
 def _ring_record(
-    g: EntityGraph, members: np.ndarray, e: np.ndarray, flagged: np.ndarray, *, unmasked: bool
+    g: EntityGraph,
+    nums: np.ndarray,
+    unit: np.ndarray,
+    flagged: np.ndarray,
+    *,
+    victims: tuple[np.ndarray, np.ndarray],
+    sources: tuple[np.ndarray, np.ndarray],
+    batch: tuple[np.ndarray, np.ndarray],
+    things: dict[str, tuple[np.ndarray, np.ndarray]],
+    unmasked: bool,
 ) -> Record:
-    inside = np.zeros(g.n_nodes, bool)
-    inside[members] = True
-    ee = e[inside[g.src[e]] & inside[g.dst[e]]]
-    kinds = Counter(int(k) for k in g.kind[ee].tolist())
-    types = g.types(members)
-    ids = g.displays(members)
-    nums = [m for m, t in zip(members.tolist(), types, strict=True) if t == "msisdn"]
-    n_flag = int(flagged[np.asarray(nums)].sum()) if nums else 0
-    sv = kinds.get(KIND_CODE["shared_victim"], 0)
-    dev = sum(1 for t in types if t == "imei")
-    hold = sum(1 for t in types if t == "holder_id_hash")
-    batch = kinds.get(KIND_CODE["co_registration"], 0)
-    flag_share = n_flag / max(len(nums), 1)
-    pairs = max(len(nums) * (len(nums) - 1) / 2, 1)
-    density = min(1.0, sv / pairs)
-    shared_things = min(1.0, (dev + hold) / max(len(nums) / 3, 1))
-    score = min(1.0, 0.45 * flag_share + 0.35 * density + 0.2 * shared_things)
-    role = {
-        "msisdn": "caller",
-        "imei": "device",
-        "imsi": "sim",
-        "holder_id_hash": "holder",
-        "outlet_id": "outlet",
-        "cell_id": "den",
-    }
-    mem = [
-        Member(t, show(t, i, unmasked=unmasked), role.get(t, t))
-        for t, i in sorted(zip(types, ids, strict=True))
+    handsets = np.unique(unit[nums])
+    per_handset = np.bincount(np.searchsorted(handsets, unit[nums]), minlength=handsets.size)
+    cross = (nums.size**2 - int((per_handset**2).sum())) // 2
+    v = _inside(victims, nums)
+    va, vb = victims[0][v], victims[1][v]
+    across = unit[va] != unit[vb]
+    victim_pairs = int(across.sum())
+    s = _inside(sources, nums)
+    sa, sb = sources[0][s], sources[1][s]
+    ok = unit[sa] != unit[sb]
+    tied = np.unique(np.concatenate([sa[ok], sb[ok]]))
+    batch_pairs = int(_inside(batch, nums).sum())
+    n_flag = int(flagged[nums].sum())
+    victim_share = victim_pairs / max(cross, 1)
+    source_share = tied.size / nums.size
+    flag_share = n_flag / nums.size
+    score = (victim_share + source_share + flag_share) / 3
+    hn, hh = things["holder"]
+    holders = np.unique(hh[np.isin(hn, nums)])
+    on, oo = things["outlet"]
+    outlets = np.unique(oo[np.isin(on, nums)])
+    roles = (
+        [(int(x), "caller") for x in nums]
+        + [(int(x), "device") for x in handsets]
+        + [(int(x), "holder") for x in holders]
+        + [(int(x), "outlet") for x in outlets]
+    )
+    names = shown_names(g, [x for x, _ in roles], unmasked=unmasked)
+    types = g.types([x for x, _ in roles])
+    mem = sorted(
+        (Member(t, names[x], role) for (x, role), t in zip(roles, types, strict=True)),
+        key=lambda m: (m.entity_type, m.entity_id),
+    )
+    reasons = [
+        f"{nums.size} numbers on {handsets.size} shared handsets "
+        f"({', '.join(str(k) for k in sorted(per_handset.tolist(), reverse=True))} a handset), "
+        f"{n_flag} of them flagged by the run",
+        f"{victim_pairs} of {cross} pairs of its numbers on different handsets called the same "
+        "strangers",
     ]
-    reasons = [f"{len(nums)} numbers, {n_flag} of them flagged by the run"]
-    if sv:
-        reasons.append(f"{sv} pairs of its numbers called the same strangers")
-    if dev:
-        reasons.append(f"{dev} device(s) shared between its numbers")
-    if hold:
-        reasons.append(f"{hold} holder(s) whose cards it uses")
-    if batch:
-        reasons.append(f"{batch} pairs registered at one outlet minutes apart")
-    # The ring is named by its most connected number (one lead per member number follows).
-    deg_in = np.bincount(np.concatenate([g.src[ee], g.dst[ee]]), minlength=g.n_nodes)
-    head = max(nums, key=lambda m: (deg_in[m], -m)) if nums else int(members[0])
-    ht = g.types([head])[0]
+    if batch_pairs:
+        reasons.append(f"{batch_pairs} pairs registered at one outlet minutes apart")
+    if holders.size:
+        reasons.append(f"{holders.size} holder(s) whose cards it uses")
+    # The ring is named by the number sharing victims with most of the others.
+    deg = np.bincount(np.concatenate([va, vb]), minlength=g.n_nodes)[nums]
+    head = int(nums[np.lexsort((nums, -deg))[0]])
     return Record(
-        entity_type=ht,
-        entity_id=show(ht, g.displays([head])[0], unmasked=unmasked),
-        score=score,
+        entity_type="msisdn",
+        entity_id=shown_names(g, [head], unmasked=unmasked)[head],
+        score=float(score),
         reasons=reasons,
         members=mem,
         nodes=[int(x) for x in nums],
+        extra={
+            "handsets": int(handsets.size),
+            "holders": int(holders.size),
+            "victim_share": round(victim_share, 4),
+            "source_share": round(source_share, 4),
+            "flagged_share": round(flag_share, 4),
+        },
     )
 
 

@@ -9,14 +9,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from fraudwall.graph.dens import DenParams, find_dens
 from fraudwall.graph.draw import neighbourhood_svg
-from fraudwall.graph.flags import flagged_mask, run_flags
+from fraudwall.graph.flags import run_flags
 from fraudwall.graph.lookalike import lookalikes, read_seeds
+from fraudwall.graph.model import EntityGraph
 from fraudwall.graph.records import Record
-from fraudwall.graph.rings import RingParams, find_rings
+from fraudwall.graph.rings import RingParams, find_rings, number_mask
 from fraudwall.graph.store import open_graph
 from fraudwall.graph.trace import trace
 
@@ -43,13 +48,47 @@ def trace_entity(
     return records
 
 
+def ring_flagged(g: EntityGraph, workspace: str | Path) -> np.ndarray:
+    """Numbers that count as flagged in a ring's score, as the ``fraud_ring`` detector counts
+    them: the run's leads of its core detectors at medium risk or above (none outside a run)."""
+    from fraudwall.detectors.library.fraud_ring import CORE
+
+    path = Path(workspace) / "leads.parquet"
+    if not path.exists():
+        return np.zeros(g.n_nodes, bool)
+    leads = pq.read_table(path, columns=["entity_type", "entity_id", "detector", "risk_level"])
+    core = pa.array([c.name for c in CORE], pa.string())
+    keep = pc.and_(
+        pc.and_(
+            pc.equal(leads["entity_type"], "msisdn"), pc.is_in(leads["detector"], value_set=core)
+        ),
+        pc.is_in(leads["risk_level"], value_set=pa.array(["medium", "high"])),
+    )
+    return number_mask(g, leads.filter(keep)["entity_id"])
+
+
+def default_ring_params() -> RingParams:
+    """The ring definition with the default policy's ``fraud_ring`` thresholds."""
+    from fraudwall.detectors.library.fraud_ring import FraudRingMember, ring_params
+    from fraudwall.policy import load_policy
+
+    params = load_policy().params(FraudRingMember.name)
+    assert isinstance(params, FraudRingMember.Params)
+    return ring_params(params)
+
+
 def workspace_rings(
     *, workspace: str | Path, params: RingParams | None = None, unmasked: bool = False
 ) -> list[Record]:
-    """Fraud rings of the workspace (flagged numbers of its run, when it is a run)."""
+    """Fraud rings of the workspace, as the ``fraud_ring`` detector finds them (its flagged
+    numbers from the workspace's run, when it is one)."""
     g = open_graph(workspace)
-    flags = run_flags(g, workspace)
-    return find_rings(g, flagged=flagged_mask(g, flags), params=params, unmasked=unmasked)
+    return find_rings(
+        g,
+        flagged=ring_flagged(g, workspace),
+        params=params or default_ring_params(),
+        unmasked=unmasked,
+    )
 
 
 def workspace_dens(
@@ -83,18 +122,21 @@ def ring_leads(*, workspace: str | Path, run_id: str = "rings") -> pd.DataFrame:
     as the ``fraud_ring`` detector writes them in a run; numbers as stored (unmasked)."""
     from fraudwall.detectors.library.fraud_ring import FraudRingMember
     from fraudwall.graph.rings import member_rows
+    from fraudwall.policy import load_policy
     from fraudwall.scoring.leads import LEAD_COLUMNS
 
     g = open_graph(workspace)
-    flagged = flagged_mask(g, run_flags(g, workspace))
-    rows = member_rows(g, find_rings(g, flagged=flagged, unmasked=True), flagged)
+    flagged = ring_flagged(g, workspace)
+    rings = find_rings(g, flagged=flagged, params=default_ring_params(), unmasked=True)
+    rows = member_rows(g, rings, flagged)
+    policy = load_policy()
     out = []
     for row in rows:
         evidence = {
             k: row[k]
             for k in ("ring", "ring_numbers", "ring_flagged", "ring_devices", "ring_holders")
         }
-        score = float(row["score"])  # type: ignore[arg-type]
+        score = min(max(float(row["score"]), 0.0), 1.0)  # type: ignore[arg-type]
         out.append(
             {
                 "entity_type": "msisdn",
@@ -102,14 +144,14 @@ def ring_leads(*, workspace: str | Path, run_id: str = "rings") -> pd.DataFrame:
                 "scenario": "fraud_ring",
                 "detector": FraudRingMember.name,
                 "signal": FraudRingMember.signal,
-                "score": score,
-                "risk_level": "high" if score >= 0.8 else "medium" if score >= 0.6 else "low",
+                "score": round(score, 4),  # as a run's leads carry it
+                "risk_level": policy.level(score),
                 "reasons": FraudRingMember.reason.format(**evidence),
                 "evidence": json.dumps({"features": evidence}),
                 "first_seen": row["first_seen"],
                 "last_seen": row["last_seen"],
                 "run_id": run_id,
-                "policy_version": "default",
+                "policy_version": policy.version,
             }
         )
     return pd.DataFrame(out, columns=LEAD_COLUMNS)

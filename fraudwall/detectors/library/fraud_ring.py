@@ -1,4 +1,4 @@
-"""Fraud rings: numbers of a gang sharing victims, handsets, SIMs and holders."""
+"""Fraud rings: numbers of a gang working one list of victims from several handsets."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from pydantic import Field
 
 from fraudwall.detectors.base import Context, Detector, threshold
@@ -15,20 +14,27 @@ from fraudwall.detectors.library.fraud_caller import FraudCaller
 from fraudwall.detectors.library.fraud_complaints import FraudComplaints
 from fraudwall.detectors.library.simbox_sim import SimboxSim
 from fraudwall.detectors.library.static_outbound_sim import StaticOutboundSim
+from fraudwall.graph.rings import RingParams
 
-#: Detectors whose medium-or-higher hits form the ring's flagged core.
+_RING = RingParams()
+
+#: Detectors whose medium-or-higher hits count as flagged in a ring's score.
 CORE = (FraudCaller, SimboxSim, StaticOutboundSim, FraudComplaints)
 EVIDENCE = ("ring", "ring_numbers", "ring_flagged", "ring_devices", "ring_holders")
 
 
 class FraudRingMember(Detector):
-    """Flags every number of a fraud ring: a community (Leiden, over the workspace's entity
-    graph) of numbers tied by shared victims, handsets, SIMs and ID holders, with at least
-    ``min_core`` numbers that the fraud-caller and SIM-box detectors flag or that share
-    victims with cold callers. Registration batches and co-location tie only numbers already in
-    it, so a shop's walk-in customers and a den's neighbours stay out. The ring's score (its
-    flagged share, how densely it shares victims, how many things it shares) is each member's.
-    The graph is kept in the workspace, so ``fraudwall trace`` reuses it."""
+    """Flags every number of a fraud ring: a gang whose cold-calling cards run three or more to
+    a handset on several handsets, where most pairs of numbers across two handsets called the
+    same strangers (one target list) and some pair across them was registered in one outlet
+    batch or to one ID holder (one source of cards), its cards held by several ID holders. One
+    device's SIMs, dual-SIM phones, one holder's own cards and cold callers whose lists overlap
+    by chance are not rings (see
+    :mod:`fraudwall.graph.rings`). The ring's score, each member's, is the mean of the share of
+    cross-handset pairs sharing victims, the share of its numbers tied to another of its
+    handsets by batch or holder, and the share the fraud-caller, SIM-box and complaint
+    detectors flag at medium risk or above. The graph is kept in the workspace, so
+    ``fraudwall trace`` and ``fraudwall rings`` reuse it."""
 
     name = "fraud_ring"
     scenario = "fraud_ring"
@@ -45,20 +51,53 @@ class FraudRingMember(Detector):
             description="run this detector (off by default: it builds the workspace's entity "
             "graph during the run; `fraudwall rings --leads` gives the same leads afterwards)",
         )
-        min_numbers: int = threshold(3, "numbers a ring needs", basis="absolute", ge=2)
-        min_core: int = threshold(
-            2,
-            "numbers of the ring flagged by the fraud detectors or sharing victims",
+        min_handsets: int = threshold(
+            _RING.min_handsets,
+            "gang handsets a ring spans (one device's SIMs are a device, not a gang)",
+            basis="absolute",
+            ge=2,
+        )
+        min_numbers_per_handset: int = threshold(
+            _RING.min_numbers_per_handset,
+            "cold-calling numbers on a handset for it to be a gang's (more than the two "
+            "cards of a dual-SIM phone)",
+            basis="absolute",
+            ge=2,
+        )
+        min_victim_share: float = threshold(
+            _RING.min_victim_share,
+            "share of the number pairs across two handsets that called the same strangers "
+            "(a majority: one target list, not a chance overlap)",
+            basis="relative",
+            gt=0,
+            le=1,
+        )
+        min_source_ties: int = threshold(
+            _RING.min_source_ties,
+            "number pairs across two handsets registered in one outlet batch or to one holder "
+            "(one source of cards)",
+            basis="absolute",
+            ge=1,
+        )
+        min_holders: int = threshold(
+            _RING.min_holders,
+            "ID holders a ring's cards belong to (one holder's own cards are not a gang)",
             basis="absolute",
             ge=1,
         )
         min_score: float = threshold(
-            0.4, "ring score below which no ring is reported", basis="absolute", ge=0, le=1
+            _RING.min_score,
+            "ring score (the mean of its shares of cross-handset pairs sharing victims, of "
+            "numbers tied by batch or holder and of numbers flagged) below which no ring is "
+            "reported",
+            basis="absolute",
+            ge=0,
+            le=1,
         )
 
     def find(self, ctx: Context, p: Params) -> ir.Table:
         from fraudwall.graph.model import EntityGraph
-        from fraudwall.graph.rings import RingParams, find_rings, member_rows
+        from fraudwall.graph.rings import find_rings, member_rows, number_mask
         from fraudwall.graph.store import open_graph
         from fraudwall.store import Tables
 
@@ -67,29 +106,29 @@ class FraudRingMember(Detector):
             return empty  # rings need a workspace to keep the graph in
         g: EntityGraph = open_graph(ctx.tables.workspace)
         medium = ctx.policy.risk.medium if ctx.policy is not None else 0.6
-        flagged_ids: set[str] = set()
-        for cls in CORE:
-            if ctx.runnable(cls):
-                h = ctx.hits(cls)
-                ids = h.filter(h.score >= medium).select("entity_id").to_pyarrow()
-                flagged_ids |= set(ids["entity_id"].to_pylist())
-        numbers = g.node_type_mask("msisdn")
-        # Matched on the Arrow column: no Python string per node (millions at scale).
-        hit = pc.is_in(g.nodes["entity_id"], value_set=pa.array(sorted(flagged_ids), pa.string()))
-        flagged = numbers & hit.to_numpy(zero_copy_only=False)
-        rings = find_rings(
-            g,
-            flagged=flagged,
-            params=RingParams(
-                min_numbers=p.min_numbers, min_core=p.min_core, min_score=p.min_score
-            ),
-            unmasked=True,
-        )
+        ids = [
+            ctx.hits(cls).filter(ibis._.score >= medium).select("entity_id").to_pyarrow()
+            for cls in CORE
+            if ctx.runnable(cls)
+        ]
+        flagged = number_mask(g, pa.concat_tables(ids)["entity_id"] if ids else [])
+        rings = find_rings(g, flagged=flagged, params=ring_params(p), unmasked=True)
         rows = member_rows(g, rings, flagged)
         if not rows:
             return empty
-        df = pd.DataFrame(rows)
-        return ibis.memtable(df)
+        return ibis.memtable(pd.DataFrame(rows))
+
+
+def ring_params(p: FraudRingMember.Params) -> RingParams:
+    """The graph's ring definition with the policy's thresholds."""
+    return RingParams(
+        min_handsets=p.min_handsets,
+        min_numbers_per_handset=p.min_numbers_per_handset,
+        min_victim_share=p.min_victim_share,
+        min_source_ties=p.min_source_ties,
+        min_holders=p.min_holders,
+        min_score=p.min_score,
+    )
 
 
 def _empty() -> ir.Table:
