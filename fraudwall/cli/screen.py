@@ -89,11 +89,18 @@ def serve(
         int, typer.Option("--max-callers", min=1, help="bound of the in-process state")
     ] = 12_000_000,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level")] = "warning",
+    keep_alive: Annotated[
+        int,
+        typer.Option(
+            "--keep-alive", min=1, help="seconds an idle kept-alive connection stays open"
+        ),
+    ] = 75,  # fraudwall.screening.server.KEEP_ALIVE_S (not imported: it imports uvicorn)
 ) -> None:
     """Serve POST /v1/screen for the call path (one process, one core; run one per core)."""
     import uvicorn
 
     from fraudwall.screening.app import create_worker_app
+    from fraudwall.screening.server import worker_config
     from fraudwall.screening.service import ScreenConfig
 
     try:
@@ -104,11 +111,13 @@ def serve(
         application = create_worker_app(cfg, snapshot_s=snapshot_every, freeze_heap=True)
     except FraudwallError as e:
         raise fail(e) from None
-    # behind no proxy on the call path: skip the X-Forwarded-For middleware on every request
-    uvicorn.run(
-        application, host=host, port=port, log_level=log_level, access_log=False,
-        proxy_headers=False,
-    )  # fmt: skip
+    config = worker_config(
+        application, host=host, port=port, log_level=log_level, keep_alive_s=keep_alive
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:  # e.g. the port is taken: uvicorn has logged why
+        raise typer.Exit(3)
 
 
 @app.command("replay")

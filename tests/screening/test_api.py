@@ -31,7 +31,7 @@ def lists_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def worker(db: Database, lists_file: Path, tmp_path: Path) -> Iterator[httpx.Client]:
     cfg = ScreenConfig(database_url=db.url, lists=lists_file, snapshot=tmp_path / "snap.bin")
-    with serving(create_worker_app(cfg)) as c:
+    with serving(create_worker_app(cfg), worker=True) as c:
         yield c
 
 

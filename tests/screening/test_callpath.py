@@ -22,7 +22,7 @@ def worker(db: Database, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     lists = tmp_path / "lists.csv"
     lists.write_text("kind,value,list\nmsisdn,+8613800000000,police\n", "utf-8")
     app = create_worker_app(ScreenConfig(database_url=db.url, lists=lists))
-    with serving(app) as client:
+    with serving(app, worker=True) as client:
         yield app, client
 
 

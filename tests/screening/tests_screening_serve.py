@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import uvicorn
 
+from fraudwall.screening.server import worker_config
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -20,11 +22,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: Any, port: int | None = None) -> Iterator[httpx.Client]:
+def serving(app: Any, port: int | None = None, *, worker: bool = False) -> Iterator[httpx.Client]:
+    """``worker``: with the configuration ``fraudwall screen serve`` runs (see
+    :func:`fraudwall.screening.server.worker_config`), else uvicorn's defaults."""
     port = port or free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    config = (
+        worker_config(app, port=port)
+        if worker
+        else uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
