@@ -8,13 +8,15 @@ may, and every query is written to the audit log with what it returned.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy.orm import Session
 
-from fraudwall.api.deps import CurrentUser, WriteSession, require_roles
+from fraudwall.api.deps import CurrentUser, Principal, WriteSession, require_roles
 from fraudwall.api.masking import may_unmask
 from fraudwall.audit import record
 from fraudwall.auth import Role
@@ -47,7 +49,7 @@ def _workspace(request: Request) -> Path:
 
 
 def _answer(
-    session: WriteSession, user: CurrentUser, action: str, clear: bool, entity: str, **detail: Any
+    session: Session, user: Principal, action: str, clear: bool, entity: str, **detail: Any
 ) -> None:
     record(
         session,
@@ -83,17 +85,30 @@ def trace(
     return _dicts(records)
 
 
+def _whole_graph(
+    query: Callable[..., list[Record]],
+    action: str,
+    request: Request,
+    session: Session,
+    user: Principal,
+    unmasked: bool,
+) -> list[dict[str, Any]]:
+    """A query over the whole graph (rings, dens): masked unless allowed, audited."""
+    clear = may_unmask(user, unmasked)
+    records = query(workspace=_workspace(request), unmasked=clear)
+    _answer(session, user, action, clear, "workspace", results=len(records))
+    return _dicts(records)
+
+
 @router.get("/rings")
 def rings(
     request: Request, session: WriteSession, user: CurrentUser, unmasked: bool = False
 ) -> list[dict[str, Any]]:
     """Fraud rings of the workspace, strongest first: each with ``entity_type`` (``ring``),
     ``entity_id``, ``score``, ``reasons`` and ``members`` (``entity_type``, ``entity_id``,
-    ``role``). Computed over the whole graph: seconds to a minute on a province's week."""
-    clear = may_unmask(user, unmasked)
-    records = workspace_rings(workspace=_workspace(request), unmasked=clear)
-    _answer(session, user, "graph.rings", clear, "workspace", results=len(records))
-    return _dicts(records)
+    ``role``). Computed over the whole graph (rings and dens together: about a minute on a
+    1,000,000-subscriber week)."""
+    return _whole_graph(workspace_rings, "graph.rings", request, session, user, unmasked)
 
 
 @router.get("/dens")
@@ -102,10 +117,7 @@ def dens(
 ) -> list[dict[str, Any]]:
     """Dens: SIM-box devices and their SIMs grouped by place and time, and fixed-line trunks,
     as records with ``members`` (devices, SIMs, cells)."""
-    clear = may_unmask(user, unmasked)
-    records = workspace_dens(workspace=_workspace(request), unmasked=clear)
-    _answer(session, user, "graph.dens", clear, "workspace", results=len(records))
-    return _dicts(records)
+    return _whole_graph(workspace_dens, "graph.dens", request, session, user, unmasked)
 
 
 @router.post("/lookalike")
