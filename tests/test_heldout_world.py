@@ -25,9 +25,7 @@ SUBSCRIBERS, DAYS = 12_000, 3
 #: Scenarios whose heldout goal is not met yet, and why (see docs/detectors.md).
 #: fraud_domain, abnormal_registration and harassment meet it here and on the held-out worlds
 #: 30,000 x 3 of seeds 2027 and 8120455 (docs/evaluation.md, "Generalisation").
-SHORTFALLS = {
-    "fraud_ring": "the fraud_ring detector finds no ring within `fraudwall run` on this world",
-}
+SHORTFALLS: dict[str, str] = {}
 #: Hard-negative kinds that are still flagged (at low risk) on more than 1%.
 NOISY_KINDS = {
     "listened_to_fraudster": "a long talk with a fraud caller alone is a low-risk victim lead",

@@ -30,15 +30,25 @@ handsets, and its numbers the run's fraud detectors flagged (given as ``flagged`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fraudwall.features.base import TableMap
 from fraudwall.graph.model import KIND_CODE, EntityGraph
 from fraudwall.graph.records import Member, Record, shown_names
+
+if TYPE_CHECKING:
+    from fraudwall.graph.edges import EdgeParams
+
+#: The edge kinds a ring is read from (the rest of the graph does not change a ring).
+RING_KINDS = ("device", "holder", "outlet", "co_registration", "shared_victim")
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,58 @@ class RingParams:
     min_holders: int = 2
     #: rings scoring lower are not reported
     min_score: float = 0.4
+
+
+def ring_graph(
+    tables: TableMap, collect: Callable[[ir.Table], pa.Table], params: EdgeParams | None = None
+) -> EntityGraph:
+    """The part of the entity graph that rings are read from (:data:`RING_KINDS`), built in
+    memory from the stored tables; ``collect`` runs an expression on the engine.
+
+    A run's ``fraud_ring`` detector reads this instead of building the whole graph (calls,
+    cells, co-location, domains and behaviour features are for trace, dens and look-alikes).
+    Nodes are numbered in a full build's order (type, then id), so :func:`find_rings` gives
+    the same rings, scores and names on either.
+    """
+    from fraudwall.graph.edges import BUILDERS, EdgeParams, available_kinds
+    from fraudwall.graph.store import EDGE_SCHEMA, NODE_SCHEMA
+
+    p = params or EdgeParams()
+    can = available_kinds(tables)
+    parts = [collect(BUILDERS[k](tables, p)) for k in RING_KINDS if can.get(k, "") is None]
+    parts = [t for t in parts if t.num_rows]
+    if not parts:
+        return EntityGraph.from_tables(NODE_SCHEMA.empty_table(), EDGE_SCHEMA.empty_table())
+    raw = pa.concat_tables([t.cast(parts[0].schema) for t in parts])
+    # One key per (type, id): no type is a prefix of another and ids hold no control
+    # characters, so sorting the keys sorts by type, then id, as a full build numbers them.
+    sep = "\x1f"
+    src = pc.binary_join_element_wise(raw["src_type"], raw["src_id"], sep)
+    dst = pc.binary_join_element_wise(raw["dst_type"], raw["dst_id"], sep)
+    keys = pc.unique(pa.concat_arrays([src.combine_chunks(), dst.combine_chunks()]))
+    keys = keys.take(pc.sort_indices(keys))
+    parts_of = pc.split_pattern(keys, sep, max_splits=1)
+    nodes = pa.table(
+        {
+            "node_id": pa.array(np.arange(len(keys), dtype=np.int32)),
+            "entity_type": pc.list_element(parts_of, 0),
+            "entity_id": pc.list_element(parts_of, 1),
+            "display": pc.list_element(parts_of, 1),
+        }
+    ).cast(NODE_SCHEMA)
+    edges = pa.table(
+        {
+            "src": pc.index_in(src, value_set=keys).cast(pa.int32()),
+            "dst": pc.index_in(dst, value_set=keys).cast(pa.int32()),
+            "kind": raw["kind"],
+            "n": raw["n"],
+            "talk_s": raw["talk_s"],
+            "weight": raw["weight"],
+            "first_seen": raw["first_seen"],
+            "last_seen": raw["last_seen"],
+        }
+    )
+    return EntityGraph.from_tables(nodes, edges.cast(EDGE_SCHEMA, safe=False))
 
 
 def number_mask(g: EntityGraph, ids: pa.Array | pa.ChunkedArray | list[str]) -> np.ndarray:
@@ -197,8 +259,11 @@ def find_rings(
         )
         if rec.extra["holders"] >= p.min_holders and rec.score >= p.min_score:
             out.append(rec)
-    out.sort(key=lambda r: (-r.score, r.entity_id))
+    # Ordered by score, then the head's stored id (the same in a full graph and a ring graph).
+    stored = g.nodes["entity_id"]
+    out.sort(key=lambda r: (-r.score, str(stored[int(r.extra["head"])].as_py())))
     for i, r in enumerate(out):
+        del r.extra["head"]  # a node id: meaningless outside this graph
         r.extra["ring"] = f"R{i + 1:04d}"
     return out
 
@@ -275,6 +340,7 @@ def _ring_record(
         members=mem,
         nodes=[int(x) for x in nums],
         extra={
+            "head": head,
             "handsets": int(handsets.size),
             "holders": int(holders.size),
             "victim_share": round(victim_share, 4),
@@ -288,16 +354,19 @@ def member_rows(
     g: EntityGraph, rings: list[Record], flagged: np.ndarray | None = None
 ) -> list[dict[str, object]]:
     """One row per member number of each ring (stored id, the ring's score and evidence, and
-    when the number was first and last seen in the graph): what ``fraud_ring`` leads carry.
+    when the number was first and last seen in the ring's relations): what ``fraud_ring``
+    leads carry.
     ``rings`` must come from :func:`find_rings` (their ``nodes``)."""
     flagged = np.zeros(g.n_nodes, bool) if flagged is None else flagged
     stored = g.nodes["entity_id"]
+    # Seen over the ring's own relations, so a full graph and :func:`ring_graph` agree.
+    e = np.flatnonzero(np.isin(g.kind, [KIND_CODE[k] for k in RING_KINDS]))
     first = np.full(g.n_nodes, np.iinfo(np.int64).max)
     last = np.zeros(g.n_nodes, dtype=np.int64)
-    np.minimum.at(first, g.src, g.first_s)
-    np.minimum.at(first, g.dst, g.first_s)
-    np.maximum.at(last, g.src, g.last_s)
-    np.maximum.at(last, g.dst, g.last_s)
+    np.minimum.at(first, g.src[e], g.first_s[e])
+    np.minimum.at(first, g.dst[e], g.first_s[e])
+    np.maximum.at(last, g.src[e], g.last_s[e])
+    np.maximum.at(last, g.dst[e], g.last_s[e])
     rows: list[dict[str, object]] = []
     seen: set[int] = set()
     for r in rings:

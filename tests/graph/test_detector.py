@@ -1,4 +1,4 @@
-"""The ``fraud_ring`` detector turns rings into leads inside a run (off by default)."""
+"""The ``fraud_ring`` detector turns rings into leads inside a run."""
 
 from __future__ import annotations
 
@@ -13,22 +13,22 @@ from .test_rings import CARDS, gang, holders_own_card, workspace
 ONLY = ["fraud_ring", "fraud_caller", "simbox_sim", "static_outbound_sim"]
 
 
-def test_off_by_default(ws: Workspace):
-    result = detect(ws, load_policy(), only=ONLY)
-    assert "fraud_ring" in result.skipped
-    assert not (ws.path / "graph").exists()
-
-
-def test_enabled_it_leads_every_ring_number_and_keeps_the_graph(tmp_path: Path):
+def test_on_by_default_without_building_the_whole_graph(tmp_path: Path):
     ws = workspace(tmp_path / "ring", [*gang(), holders_own_card()])
-    policy = tmp_path / "p.toml"
-    policy.write_text('version = "rings"\n[detectors.fraud_ring]\nenabled = true\n', "utf-8")
-    leads = detect(ws, load_policy(policy), only=ONLY).leads
-    ring = leads[leads["scenario"] == "fraud_ring"]
+    result = detect(ws, load_policy(), only=ONLY)
+    assert "fraud_ring" in result.ran
+    ring = result.leads[result.leads["scenario"] == "fraud_ring"]
     assert sorted(ring["entity_id"]) == CARDS  # not the holder's own card
     assert ring["reasons"].str.contains("member of ring R0001 of 6 numbers").all()
     assert ring["reasons"].str.contains("sharing 2 device").all()
-    assert (ws.path / "graph" / "current.json").exists()
+    # it reads the ring relations in memory; the whole graph is built when a query needs it
+    assert not (ws.path / "graph").exists()
+
+
+def test_off_in_a_policy_it_is_skipped(ws: Workspace, tmp_path: Path):
+    policy = tmp_path / "p.toml"
+    policy.write_text('version = "off"\n[detectors.fraud_ring]\nenabled = false\n', "utf-8")
+    assert "fraud_ring" in detect(ws, load_policy(policy), only=ONLY).skipped
 
 
 def test_the_detector_and_rings_leads_agree(tmp_path: Path):
@@ -36,9 +36,7 @@ def test_the_detector_and_rings_leads_agree(tmp_path: Path):
     from fraudwall.graph.service import ring_leads
 
     ws = workspace(tmp_path / "ring", [*gang(), holders_own_card()])
-    policy = tmp_path / "p.toml"
-    policy.write_text('version = "rings"\n[detectors.fraud_ring]\nenabled = true\n', "utf-8")
-    run = detect(ws, load_policy(policy), only=ONLY).leads
+    run = detect(ws, load_policy(), only=ONLY).leads
     run = run[run["detector"] == "fraud_ring"].set_index("entity_id").sort_index()
     cli = ring_leads(workspace=ws.path).set_index("entity_id").sort_index()
     assert list(cli.index) == list(run.index)

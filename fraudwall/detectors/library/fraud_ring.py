@@ -6,7 +6,6 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
-from pydantic import Field
 
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
@@ -33,8 +32,9 @@ class FraudRingMember(Detector):
     :mod:`fraudwall.graph.rings`). The ring's score, each member's, is the mean of the share of
     cross-handset pairs sharing victims, the share of its numbers tied to another of its
     handsets by batch or holder, and the share the fraud-caller, SIM-box and complaint
-    detectors flag at medium risk or above. The graph is kept in the workspace, so
-    ``fraudwall trace`` and ``fraudwall rings`` reuse it."""
+    detectors flag at medium risk or above. It reads only the relations a ring is made of
+    (handsets, holders, outlets, registration batches, shared victims), built in memory;
+    ``fraudwall rings`` finds the same rings in the workspace's whole graph."""
 
     name = "fraud_ring"
     scenario = "fraud_ring"
@@ -46,11 +46,6 @@ class FraudRingMember(Detector):
     )
 
     class Params(BaseParams):
-        enabled: bool = Field(
-            False,
-            description="run this detector (off by default: it builds the workspace's entity "
-            "graph during the run; `fraudwall rings --leads` gives the same leads afterwards)",
-        )
         min_handsets: int = threshold(
             _RING.min_handsets,
             "gang handsets a ring spans (one device's SIMs are a device, not a gang)",
@@ -96,15 +91,11 @@ class FraudRingMember(Detector):
         )
 
     def find(self, ctx: Context, p: Params) -> ir.Table:
-        from fraudwall.graph.model import EntityGraph
-        from fraudwall.graph.rings import find_rings, member_rows, number_mask
-        from fraudwall.graph.store import open_graph
-        from fraudwall.store import Tables
+        from fraudwall.graph.rings import find_rings, member_rows, number_mask, ring_graph
+        from fraudwall.store.engine import engine_of
 
-        empty = _empty()
-        if not isinstance(ctx.tables, Tables):
-            return empty  # rings need a workspace to keep the graph in
-        g: EntityGraph = open_graph(ctx.tables.workspace)
+        engine = engine_of(ctx.con)
+        g = ring_graph(ctx.tables, engine.collect_arrow)
         medium = ctx.policy.risk.medium if ctx.policy is not None else 0.6
         ids = [
             ctx.hits(cls).filter(ibis._.score >= medium).select("entity_id").to_pyarrow()
@@ -115,7 +106,7 @@ class FraudRingMember(Detector):
         rings = find_rings(g, flagged=flagged, params=ring_params(p), unmasked=True)
         rows = member_rows(g, rings, flagged)
         if not rows:
-            return empty
+            return _empty()
         return ibis.memtable(pd.DataFrame(rows))
 
 
