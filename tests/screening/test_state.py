@@ -1,12 +1,13 @@
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from fraudwall.errors import InputError
 from fraudwall.screening.state import SIZE, CallerState
-from fraudwall.screening.stores import MAX_TRIES, MemoryStore, RedisStore, open_store
+from fraudwall.screening.stores import MAX_IDLE, MAX_TRIES, MemoryStore, RedisStore, open_store
 
 T0 = 29_000_000  # a minute since the epoch
 
@@ -174,3 +175,56 @@ def test_concurrent_async_updates_lose_no_count(store):
     assert sorted(counts) == list(range(1, MAX_TRIES + 1))
     back = store.get("+8613800000000")
     assert back is not None and back.windows(T0).calls_24h == MAX_TRIES
+
+
+def _redis_counts(store: RedisStore, between: Callable[[], None], calls: int = 3) -> list[int]:
+    """``calls`` async updates of one caller with ``between()`` run before each but the first."""
+
+    async def run() -> list[int]:
+        out = []
+        try:
+            for k in range(calls):
+                if k:
+                    between()
+                out.append(await store.aupdate_pair("+8613800000000", None, _count_one))
+        finally:
+            await store.aclose()
+        return out
+
+    return asyncio.run(run())
+
+
+def test_async_updates_survive_flushed_scripts(redis_url):
+    store = RedisStore(redis_url, prefix=f"fl{time.monotonic_ns()}:")
+    # as after a Redis restart: the compare-and-set script is no longer cached
+    assert _redis_counts(store, lambda: store.client.script_flush()) == [1, 2, 3]
+
+
+def test_async_updates_survive_connections_closed_by_redis(redis_url):
+    store = RedisStore(redis_url, prefix=f"kill{time.monotonic_ns()}:")
+
+    def kill() -> None:  # as Redis's idle timeout or a restart does to the worker's connections
+        assert store.client.client_kill_filter(_type="normal", skipme=True) >= 1
+
+    assert _redis_counts(store, kill) == [1, 2, 3]
+    back = store.get("+8613800000000")
+    assert back is not None and back.windows(T0).calls_24h == 3
+
+
+def test_async_updates_reuse_a_bounded_set_of_connections(redis_url):
+    store = RedisStore(redis_url, prefix=f"conn{time.monotonic_ns()}:")
+
+    async def run() -> tuple[int, int]:
+        try:
+            await asyncio.gather(
+                *(store.aupdate_pair(f"+86138{k:08d}", None, _count_one) for k in range(64))
+            )
+            opened = len(store._idle)
+            for k in range(20):  # one at a time: always the same connection
+                await store.aupdate_pair(f"+86137{k:08d}", None, _count_one)
+            return opened, len(store._idle)
+        finally:
+            await store.aclose()
+
+    opened, after = asyncio.run(run())
+    assert opened == MAX_IDLE and after == MAX_IDLE and store._idle == []
