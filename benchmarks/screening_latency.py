@@ -464,8 +464,14 @@ def bench_http(args: argparse.Namespace) -> dict[str, object]:
             _load(ports, token, args.rate, args.seconds, args.conns, "/v1/screen")
         )
         n = max(len(lat), 1)
+        # a worker per decision it answered (each answered n / workers), Redis and the
+        # generator per decision of the run (they served all n)
+        served = {k: n / len(ports) if k == "workers" else n for k in watched}
         cpu_us = {
-            k: [round((_cpu_s(p) - b) / n * 1e6, 1) for p, b in zip(ps, before[k], strict=True)]
+            k: [
+                round((_cpu_s(p) - b) / served[k] * 1e6, 1)
+                for p, b in zip(ps, before[k], strict=True)
+            ]
             for k, ps in watched.items()
         }
         ms = np.asarray(lat) * 1000
@@ -484,8 +490,13 @@ def bench_http(args: argparse.Namespace) -> dict[str, object]:
             # how late the generator wrote the requests that found their connection free
             # (its timer's resolution and scheduling; part of every latency above)
             "send_lag_ms": {"p50": q(lag * 1000, 50), "p99": q(lag * 1000, 99)},
-            # CPU each process spent per decision of the run: what the 2 cores were busy with
+            # CPU each process spent: a worker per decision it answered, the rest per decision
             "cpu_us_per_decision": cpu_us,
+            # the same as a share of one core over the run: what the 2 cores were busy with
+            "cores_busy": {
+                k: [round(v * served[k] / args.seconds / 1e6, 2) for v in vs]
+                for k, vs in cpu_us.items()
+            },
             "loadavg_1m_before_after": [load_before, Path("/proc/loadavg").read_text().split()[0]],
         }
     finally:
