@@ -45,3 +45,14 @@ def start_engine(engine: str, master: str | None, conf: list[str] | None) -> str
 
     spark_session(master, parse_conf(conf or []))
     return engine
+
+
+#: ``--engine`` of the graph queries (trace, rings, look-alikes): only a build uses it.
+GraphEngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="query engine that builds the graph when it is missing or stale: duckdb or spark "
+        "(a current graph is reused, whichever engine built it)",
+    ),
+]

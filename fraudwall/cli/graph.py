@@ -10,6 +10,13 @@ import typer
 from rich.table import Table
 
 from fraudwall.cli.dbopts import fail
+from fraudwall.cli.engineopts import (
+    EngineOpt,
+    GraphEngineOpt,
+    SparkConfOpt,
+    SparkMasterOpt,
+    start_engine,
+)
 from fraudwall.cli.progress import console
 from fraudwall.errors import FraudwallError
 from fraudwall.graph.records import Record
@@ -42,12 +49,18 @@ def trace(
     top: Annotated[int, typer.Option("--top", min=1, help="related entities to list")] = 50,
     as_json: JsonOpt = False,
     svg: Annotated[Path | None, typer.Option("--svg", help="write a picture (SVG) here")] = None,
+    engine: GraphEngineOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Everything related to ENTITY, strongest first, with the path that links it."""
     from fraudwall.graph.service import trace_entity
 
     try:
-        records = trace_entity(workspace=workspace, entity=entity, hops=hops, top=top, svg=svg)
+        start_engine(engine, spark_master, spark_conf)
+        records = trace_entity(
+            workspace=workspace, entity=entity, hops=hops, top=top, svg=svg, engine=engine
+        )
     except FraudwallError as e:
         raise fail(e) from None
     _print(records, as_json, f"relations of {entity[:3]}… within {hops} hop(s)")
@@ -61,15 +74,19 @@ def rings(
     leads: Annotated[
         Path | None, typer.Option("--leads", help="also write fraud_ring leads (Parquet) here")
     ] = None,
+    engine: GraphEngineOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Fraud rings: gangs calling one list of victims from several shared handsets, their cards
     from one registration batch or resale holder (the `fraud_ring` detector's definition)."""
     from fraudwall.graph.service import ring_leads, workspace_rings
 
     try:
-        records = workspace_rings(workspace=workspace)
+        start_engine(engine, spark_master, spark_conf)
+        records = workspace_rings(workspace=workspace, engine=engine)
         if leads is not None:
-            df = ring_leads(workspace=workspace)
+            df = ring_leads(workspace=workspace, engine=engine)
             tmp = leads.with_suffix(leads.suffix + ".tmp")
             df.to_parquet(tmp, index=False)
             tmp.replace(leads)
@@ -78,12 +95,20 @@ def rings(
     _print(records, as_json, f"{len(records)} fraud ring(s)")
 
 
-def dens(workspace: WorkspaceOpt, as_json: JsonOpt = False) -> None:
-    """Dens: SIM-box devices and their SIMs grouped by place and time, and fixed-line trunks."""
+def dens(
+    workspace: WorkspaceOpt,
+    as_json: JsonOpt = False,
+    engine: EngineOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = None,
+) -> None:
+    """Dens: SIM-box devices and their SIMs grouped by place and time, and fixed-line trunks
+    (computed from the workspace's tables on the engine, not from the graph)."""
     from fraudwall.graph.service import workspace_dens
 
     try:
-        records = workspace_dens(workspace=workspace)
+        start_engine(engine, spark_master, spark_conf)
+        records = workspace_dens(workspace=workspace, engine=engine)
     except FraudwallError as e:
         raise fail(e) from None
     _print(records, as_json, f"{len(records)} den(s)")
@@ -94,12 +119,18 @@ def lookalike(
     seeds: Annotated[Path, typer.Option("--seeds", help="file: one number or IMEI a line")],
     top: Annotated[int, typer.Option("--top", min=1, help="how many to list")] = 100,
     as_json: JsonOpt = False,
+    engine: GraphEngineOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Numbers that behave like the seeds (police-supplied numbers or devices)."""
     from fraudwall.graph.service import seed_lookalikes
 
     try:
-        records, unknown = seed_lookalikes(workspace=workspace, seeds_file=seeds, top=top)
+        start_engine(engine, spark_master, spark_conf)
+        records, unknown = seed_lookalikes(
+            workspace=workspace, seeds_file=seeds, top=top, engine=engine
+        )
     except FraudwallError as e:
         raise fail(e) from None
     if unknown:

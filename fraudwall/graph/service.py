@@ -34,9 +34,12 @@ def trace_entity(
     top: int = 50,
     svg: str | Path | None = None,
     unmasked: bool = False,
+    engine: str = "duckdb",
 ) -> list[Record]:
-    """Trace ``entity`` in the workspace; draw the neighbourhood to ``svg`` when given."""
-    g = open_graph(workspace)
+    """Trace ``entity`` in the workspace; draw the neighbourhood to ``svg`` when given.
+
+    ``engine`` builds the graph when it must be (re)built; a current graph is used as it is."""
+    g = open_graph(workspace, engine=engine)
     flags = run_flags(g, workspace)
     records = trace(g, entity, hops=hops, top=top, flags=flags, unmasked=unmasked)
     if svg is not None:
@@ -78,11 +81,15 @@ def default_ring_params() -> RingParams:
 
 
 def workspace_rings(
-    *, workspace: str | Path, params: RingParams | None = None, unmasked: bool = False
+    *,
+    workspace: str | Path,
+    params: RingParams | None = None,
+    unmasked: bool = False,
+    engine: str = "duckdb",
 ) -> list[Record]:
     """Fraud rings of the workspace, as the ``fraud_ring`` detector finds them (its flagged
-    numbers from the workspace's run, when it is one)."""
-    g = open_graph(workspace)
+    numbers from the workspace's run, when it is one); ``engine`` builds a missing graph."""
+    g = open_graph(workspace, engine=engine)
     return find_rings(
         g,
         flagged=ring_flagged(g, workspace),
@@ -92,10 +99,14 @@ def workspace_rings(
 
 
 def workspace_dens(
-    *, workspace: str | Path, params: DenParams | None = None, unmasked: bool = False
+    *,
+    workspace: str | Path,
+    params: DenParams | None = None,
+    unmasked: bool = False,
+    engine: str = "duckdb",
 ) -> list[Record]:
-    """Dens of the workspace."""
-    return find_dens(str(workspace), params=params, unmasked=unmasked)
+    """Dens of the workspace, computed from its tables on ``engine``."""
+    return find_dens(str(workspace), params=params, engine=engine, unmasked=unmasked)
 
 
 def seed_lookalikes(
@@ -105,19 +116,22 @@ def seed_lookalikes(
     seeds: list[str] | None = None,
     top: int = 100,
     unmasked: bool = False,
+    engine: str = "duckdb",
 ) -> tuple[list[Record], list[str]]:
     """Look-alikes of the seeds (``seeds_file``, or the ``seeds`` themselves: exactly one), and
-    the seeds not known to the workspace."""
+    the seeds not known to the workspace; ``engine`` builds a missing graph."""
     if (seeds_file is None) == (seeds is None):
         raise ValueError("give seeds_file or seeds")
     source = None
     if seeds_file is not None:
         seeds, source = read_seeds(seeds_file), str(seeds_file)
-    g = open_graph(workspace)
+    g = open_graph(workspace, engine=engine)
     return lookalikes(g, seeds or [], top=top, unmasked=unmasked, source=source)
 
 
-def ring_leads(*, workspace: str | Path, run_id: str = "rings") -> pd.DataFrame:
+def ring_leads(
+    *, workspace: str | Path, run_id: str = "rings", engine: str = "duckdb"
+) -> pd.DataFrame:
     """``fraud_ring`` leads (the contract's lead columns): one per member number of each ring,
     as the ``fraud_ring`` detector writes them in a run; numbers as stored (unmasked)."""
     from fraudwall.detectors.library.fraud_ring import FraudRingMember
@@ -125,7 +139,7 @@ def ring_leads(*, workspace: str | Path, run_id: str = "rings") -> pd.DataFrame:
     from fraudwall.policy import load_policy
     from fraudwall.scoring.leads import LEAD_COLUMNS
 
-    g = open_graph(workspace)
+    g = open_graph(workspace, engine=engine)
     flagged = ring_flagged(g, workspace)
     rings = find_rings(g, flagged=flagged, params=default_ring_params(), unmasked=True)
     rows = member_rows(g, rings, flagged)

@@ -42,7 +42,8 @@ from fraudwall.graph.edges import (
     with_shared,
 )
 from fraudwall.graph.model import EntityGraph
-from fraudwall.store import Tables, Workspace, connect
+from fraudwall.store import Tables, Workspace
+from fraudwall.store.engine import Engine, engine_class, open_engine
 
 log = logging.getLogger(__name__)
 GRAPH_DIR = "graph"
@@ -96,9 +97,12 @@ def build_graph(
 
     Memory stays bounded at any scale: every edge kind is written straight to a Parquet file
     (the engine holds one kind's aggregation at a time, never all edges), node codes and the
-    coded edges are computed from those files by the engine, and the engine's memory is capped
-    (:data:`BUILD_MEMORY`, or ``$FRAUDWALL_DUCKDB_MEMORY``) so it spills to the build's own
-    directory rather than growing.
+    coded edges are computed from those files by the engine, and an engine that runs in this
+    process has its memory capped (:data:`BUILD_MEMORY`; DuckDB: or
+    ``$FRAUDWALL_DUCKDB_MEMORY``) so it spills to the build's own directory rather than growing.
+
+    ``engine`` names the engine that computes it (``duckdb`` or ``spark``, see
+    :mod:`fraudwall.store.engine`); the build's files are the same either way.
     """
     if not ws.path.is_dir():
         raise WorkspaceError(f"workspace {ws.path} does not exist")
@@ -113,9 +117,11 @@ def build_graph(
     base = graph_dir(ws)
     staging = base / "builds" / f".{build_id}.tmp"
     staging.mkdir(parents=True, exist_ok=True)
-    con = connect(engine, **_engine_options(engine, staging / "spill"))
+    eng = open_engine(
+        engine, **engine_class(engine).bounded_options(BUILD_MEMORY, staging / "spill")
+    )
     try:
-        tables = Tables(ws, con)
+        tables = Tables(ws, eng.con)
         seconds: dict[str, float] = {}
         skipped = {k: f"no table {m!r}" for k, m in available_kinds(tables).items() if m}
         raw_dir = staging / "raw"
@@ -129,10 +135,8 @@ def build_graph(
             name = key.removeprefix("graph:")
             log.info("graph build: %s", name, extra={"step": name})
             t = time.perf_counter()
-            con.to_parquet(define(tables), raw_dir / f"{name}.parquet")
-            shared[key] = con.read_parquet(
-                str(raw_dir / f"{name}.parquet"), table_name=f"graph_{name}"
-            )
+            eng.write_parquet(define(tables), raw_dir / f"{name}.parquet")
+            shared[key] = eng.read_parquet([raw_dir / f"{name}.parquet"], f"graph_{name}")
             seconds[name] = round(time.perf_counter() - t, 3)
         inputs: TableMap = with_shared(tables, shared)
         for kind, fn in BUILDERS.items():
@@ -141,11 +145,11 @@ def build_graph(
             log.info("graph build: %s edges", kind, extra={"step": kind})
             t = time.perf_counter()
             raw_files.append(raw_dir / f"{kind}.parquet")
-            con.to_parquet(fn(inputs, params), raw_files[-1])
+            eng.write_parquet(fn(inputs, params), raw_files[-1])
             seconds[kind] = round(time.perf_counter() - t, 3)
         log.info("graph build: nodes and edges", extra={"step": "nodes_and_edges"})
         t = time.perf_counter()
-        counts = _write_nodes_and_edges(con, tables, raw_files, staging)
+        counts = _write_nodes_and_edges(eng, tables, raw_files, staging)
         shutil.rmtree(raw_dir)
         seconds["nodes_and_edges"] = round(time.perf_counter() - t, 3)
         if with_behaviour and "calls" in tables:
@@ -153,9 +157,9 @@ def build_graph(
 
             log.info("graph build: behaviour", extra={"step": "behaviour"})
             t = time.perf_counter()
-            con.to_parquet(behaviour_table(tables), staging / "behaviour.parquet")
+            eng.write_parquet(behaviour_table(tables), staging / "behaviour.parquet")
             seconds["behaviour"] = round(time.perf_counter() - t, 3)
-        con.disconnect()
+        eng.close()
         shutil.rmtree(staging / "spill", ignore_errors=True)
         meta = {
             "build_id": build_id,
@@ -172,7 +176,7 @@ def build_graph(
         final = base / "builds" / build_id
         os.replace(staging, final)
     except BaseException:
-        con.disconnect()
+        eng.close()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _set_current(base, build_id)
@@ -180,24 +184,13 @@ def build_graph(
     return load_build(final)
 
 
-#: The engine's memory cap while building (DuckDB spills past it); the graph's own arrays,
-#: read afterwards, come on top.
+#: The engine's memory cap while building, on an engine that takes one (DuckDB spills past
+#: it to the build's own directory); the graph's own arrays, read afterwards, come on top.
 BUILD_MEMORY = "3GB"
 
 
-def _engine_options(engine: str, spill: Path) -> dict[str, Any]:
-    """Connection options for the build: a memory cap and a spill directory inside the build
-    (removed with it), on the embedded engine; a cluster engine manages its own memory."""
-    if engine != "duckdb":
-        return {}
-    return {
-        "memory_limit": os.environ.get("FRAUDWALL_DUCKDB_MEMORY") or BUILD_MEMORY,
-        "temp_directory": str(spill),
-    }
-
-
 def _write_nodes_and_edges(
-    con: ibis.BaseBackend, tables: Tables, raw_files: list[Path], out: Path
+    eng: Engine, tables: Tables, raw_files: list[Path], out: Path
 ) -> dict[str, Any]:
     """Number the edges' ends (int32 node codes, ordered by type and id) and write the nodes
     and the coded edges, all on the engine from the per-kind files."""
@@ -218,8 +211,8 @@ def _write_nodes_and_edges(
                 "last_seen": "timestamp",
             },
         )
-        con.to_parquet(empty, raw_files[0])
-    raw = con.read_parquet([str(p) for p in raw_files], table_name="graph_edges_raw")
+        eng.write_parquet(empty, raw_files[0])
+    raw = eng.read_parquet(raw_files, "graph_edges_raw")
     ends = raw.select(entity_type=raw.src_type, entity_id=raw.src_id).union(
         raw.select(entity_type=raw.dst_type, entity_id=raw.dst_id)
     )
@@ -238,8 +231,8 @@ def _write_nodes_and_edges(
             (nodes.entity_type == "msisdn") & nodes.r_raw.notnull(), nodes.r_raw, nodes.entity_id
         )
     nodes = nodes.select("node_id", "entity_type", "entity_id", display=display.cast("string"))
-    con.to_parquet(nodes.order_by("node_id"), out / "nodes.parquet")
-    nodes = con.read_parquet(str(out / "nodes.parquet"), table_name="graph_nodes")
+    eng.write_parquet(nodes.order_by("node_id"), out / "nodes.parquet")
+    nodes = eng.read_parquet([out / "nodes.parquet"], "graph_nodes")
     a = nodes.select(a_type="entity_type", a_id="entity_id", src="node_id")
     b = nodes.select(b_type="entity_type", b_id="entity_id", dst="node_id")
     e = raw.join(a, (raw.src_type == a.a_type) & (raw.src_id == a.a_id))
@@ -255,11 +248,11 @@ def _write_nodes_and_edges(
         last_seen=e.last_seen,
     )
     # Sorted, so the same data gives the same edge ids (and the same rings) on every build.
-    con.to_parquet(e.order_by("src", "dst", "kind"), out / "edges.parquet")
+    eng.write_parquet(e.order_by("src", "dst", "kind"), out / "edges.parquet")
     # One kind a file: its count is in the file's footer (kinds without edges are not listed).
     rows = {p.stem: pq.ParquetFile(p).metadata.num_rows for p in raw_files}
     by_kind = [{"kind": k, "k": v} for k, v in rows.items() if v]
-    by_type = nodes.group_by("entity_type").agg(k=ibis._.count()).to_pyarrow().to_pylist()
+    by_type = eng.collect_arrow(nodes.group_by("entity_type").agg(k=ibis._.count())).to_pylist()
     return {
         "edges": {r["kind"]: int(r["k"]) for r in sorted(by_kind, key=lambda r: r["kind"])},
         "nodes": {

@@ -73,8 +73,9 @@ class EngineUnavailable(FraudwallError):
 class Engine(ABC):
     """One query engine behind an Ibis connection: the operations the pipeline needs.
 
-    Subclasses set :attr:`name` and :attr:`capabilities` and implement reading Parquet; an
-    engine without :attr:`Capability.TEMP_TABLES` also says how it materialises. Errors are
+    Subclasses set :attr:`name` and :attr:`capabilities` and implement reading Parquet and
+    writing one Parquet file; an engine without :attr:`Capability.TEMP_TABLES` also says how it
+    materialises, and an engine that runs in this process says how to cap its memory. Errors are
     re-raised as :class:`EngineError` with the query.
     """
 
@@ -112,6 +113,24 @@ class Engine(ABC):
         """
         with self.failing_query(expr):
             return self._materialise(name, expr)
+
+    @classmethod
+    def bounded_options(cls, memory: str, scratch: Path) -> dict[str, Any]:
+        """``open`` options for a batch job that must stay within ``memory`` on this machine,
+        spilling to ``scratch`` (removed by the caller). An engine that manages its own memory
+        (a cluster) needs none."""
+        return {}
+
+    def write_parquet(self, expr: ir.Table, path: Path) -> None:
+        """Compute ``expr`` and write it, in its order, as the one Parquet file ``path``.
+
+        The result is never held whole by this process; the file has ``expr``'s schema.
+        """
+        with self.failing_query(expr):
+            self._write_parquet(expr, path)
+
+    @abstractmethod
+    def _write_parquet(self, expr: ir.Table, path: Path) -> None: ...
 
     def collect(self, expr: ir.Table) -> pd.DataFrame:
         """A (small) result as a pandas frame on the driver."""

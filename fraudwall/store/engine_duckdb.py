@@ -42,3 +42,15 @@ class DuckDBEngine(Engine):
     ) -> ir.Table:
         # DuckDB reads `day=` folders as a column by itself (hive partitioning).
         return self.con.read_parquet([str(p) for p in paths], table_name=table_name)
+
+    @classmethod
+    def bounded_options(cls, memory: str, scratch: Path) -> dict[str, Any]:
+        # Capped (``$FRAUDWALL_DUCKDB_MEMORY`` wins), so DuckDB spills to scratch, not grows.
+        return {
+            "memory_limit": os.environ.get("FRAUDWALL_DUCKDB_MEMORY") or memory,
+            "temp_directory": str(scratch),
+        }
+
+    def _write_parquet(self, expr: ir.Table, path: Path) -> None:
+        # DuckDB streams its result into the file itself.
+        self.con.to_parquet(expr, path)

@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from fraudwall.store.engine import Capability, Engine, EngineUnavailable
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 INSTALL_HINT = "pip install 'fraudwall[spark]'"
 JAVA_HINT = "a Java 17+ runtime (Debian/Ubuntu: apt-get install default-jre-headless)"
@@ -164,9 +166,29 @@ class SparkEngine(Engine):
         reader.parquet(*[str(p) for p in paths]).createOrReplaceTempView(table_name)
         return self.con.table(table_name)
 
-    def _materialise(self, name: str, expr: ir.Table) -> ir.Table:
+    def _frame(self, expr: ir.Table) -> DataFrame:
         self.con._run_pre_execute_hooks(expr)  # registers in-memory tables (memtables)
-        df = self.session.sql(self.con.compile(expr)).localCheckpoint(eager=True)
+        return self.session.sql(self.con.compile(expr))
+
+    def _write_parquet(self, expr: ir.Table, path: Path) -> None:
+        # The executors compute and write part files (in parallel, on the cluster); the driver
+        # then joins them into one file a batch at a time, in part order, which is the order
+        # of a sorted result. Ibis's own to_pyarrow_batches would first collect it all here.
+        path = Path(path)
+        parts = path.with_name(f".{path.name}.parts")
+        self._frame(expr).write.mode("overwrite").parquet(str(parts))
+        # Spark writes INT96 timestamps and its own nullability: cast to the expression's types.
+        schema = pa.schema([f.with_nullable(True) for f in expr.schema().to_pyarrow()])
+        try:
+            with pq.ParquetWriter(path, schema) as out:
+                for part in sorted(parts.glob("part-*.parquet")):
+                    for batch in pq.ParquetFile(part).iter_batches(batch_size=1 << 17):
+                        out.write_batch(batch.select(schema.names).cast(schema))
+        finally:
+            shutil.rmtree(parts, ignore_errors=True)
+
+    def _materialise(self, name: str, expr: ir.Table) -> ir.Table:
+        df = self._frame(expr).localCheckpoint(eager=True)
         df.createOrReplaceTempView(name)
         return self.con.table(name)
 

@@ -122,3 +122,31 @@ def test_model_train_takes_the_engine_options(tmp_path: Path):
     )
     assert res.exit_code == 2
     assert "need --engine spark" in res.output
+
+
+@on_both_engines
+def test_write_parquet_gives_one_file_in_the_expressions_order(engine_con, tmp_path: Path):
+    import pyarrow.parquet as pq
+
+    eng = engine_of(engine_con())
+    t = ibis.memtable({"k": [f"k{i % 7}" for i in range(50)], "x": list(range(50))})
+    expr = t.group_by("k").agg(n=t.x.count(), s=t.x.sum()).order_by(ibis.desc("s"))
+    eng.write_parquet(expr, tmp_path / "out.parquet")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.parquet"]  # no part-file folder
+    got = pq.ParquetFile(tmp_path / "out.parquet").read()
+    assert got.schema.names == ["k", "n", "s"] and got.num_rows == 7
+    assert got["s"].to_pylist() == sorted(got["s"].to_pylist(), reverse=True)
+    assert got["s"].to_pylist()[0] == sum(range(0, 50, 7))  # k0: 0, 7, ..., 49
+
+
+def test_only_the_embedded_engine_takes_a_memory_cap(tmp_path: Path, monkeypatch):
+    from fraudwall.store.engine import engine_class
+
+    monkeypatch.delenv("FRAUDWALL_DUCKDB_MEMORY", raising=False)
+    assert engine_class("duckdb").bounded_options("3GB", tmp_path) == {
+        "memory_limit": "3GB",
+        "temp_directory": str(tmp_path),
+    }
+    monkeypatch.setenv("FRAUDWALL_DUCKDB_MEMORY", "1GB")
+    assert engine_class("duckdb").bounded_options("3GB", tmp_path)["memory_limit"] == "1GB"
+    assert engine_class("spark").bounded_options("3GB", tmp_path) == {}
