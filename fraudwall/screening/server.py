@@ -5,7 +5,7 @@ uvicorn writes a response's head and its body with one ``transport.write`` each,
 sends each write at once: two system calls and two TCP segments per decision, so the SBC (and
 the benchmark's load generator) is woken twice. :class:`OneWriteTransport` holds what the
 protocol writes during one pass of the event loop and sends it as one write at the end of that
-pass; measured on the worker at 2,000 decisions/s, this took its CPU from ~110 to ~100 µs a
+pass; measured on the worker at 2,000 decisions/s, this took its CPU from ~110 to ~95 µs a
 decision and the load generator's from ~62 to ~47 µs (see docs/benchmarks.md, "Call
 screening"). The HTTP handling itself stays uvicorn's.
 """
