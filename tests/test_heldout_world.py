@@ -26,10 +26,10 @@ SUBSCRIBERS, DAYS = 12_000, 3
 #: fraud_domain, abnormal_registration and harassment meet it here and on the held-out worlds
 #: 30,000 x 3 of seeds 2027 and 8120455 (docs/evaluation.md, "Generalisation").
 SHORTFALLS: dict[str, str] = {}
-#: Hard-negative kinds that are still flagged (at low risk) on more than 1%.
-NOISY_KINDS = {
-    "listened_to_fraudster": "a long talk with a fraud caller alone is a low-risk victim lead",
-}
+#: Hard-negative kinds that are still flagged (at low risk) on more than 1%. None is here or
+#: on the other held-out worlds since victim_multi_contact counts a bank call only after the
+#: talks with several fraud callers in the hours before it (docs/evaluation.md).
+NOISY_KINDS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

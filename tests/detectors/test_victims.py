@@ -15,6 +15,7 @@ LISTENER = num(138, 804)  # listened once for 15 minutes, then nothing
 SPRAYED = num(138, 805)  # talked once with each of three gang members, bank call before
 COURTED = num(138, 807)  # called twice by one gang member and called it back; no bank yet
 RELAYED = num(138, 808)  # passed from one gang member to the next, then phoned the bank
+SCATTERED = num(138, 809)  # two chance talks a day apart, a bank call between them, none after
 HUNG_UP = num(138, 802)  # answered one gang member for 5 s
 FRIEND = num(138, 803)  # long calls with an ordinary caller
 ORDINARY = num(138, 0)
@@ -55,6 +56,11 @@ def world() -> tuple[list[dict], list[dict]]:
         call(GANG[1], RELAYED, "MO", T0 + minutes(480), 600),
         call(RELAYED, "95566", "MO", T0 + minutes(530), 150),
     ]
+    calls += [
+        call(GANG[0], SCATTERED, "MO", T0 + minutes(100), 300),
+        call(SCATTERED, "95588", "MO", T0 + minutes(700), 200),
+        call(GANG[1], SCATTERED, "MO", T0 + minutes(1600), 400),
+    ]
     calls += [call(GANG[1], HUNG_UP, "MO", T0 + minutes(400), 5)]
     calls += [call(GANG[2], LISTENER, "MO", T0 + minutes(420), 900)]
     calls += [call(ORDINARY, FRIEND, "MO", T0 + minutes(500), 1500)]
@@ -62,7 +68,8 @@ def world() -> tuple[list[dict], list[dict]]:
         sorted(
             {
                 *numbers_in(calls),
-                *(HOOKED, WORKED, HUNG_UP, FRIEND, LISTENER, SPRAYED, LUCKLESS, COURTED, RELAYED),
+                *(HOOKED, WORKED, HUNG_UP, FRIEND, LISTENER, SPRAYED, LUCKLESS, COURTED),
+                *(RELAYED, SCATTERED),
             }
         )
     )
@@ -140,11 +147,17 @@ def test_victim_multi_contact_needs_several_flagged_callers_then_the_bank(make_c
     p = VictimMultiContact.Params()
     hits = VictimMultiContact().find(make_ctx(calls=calls, subscribers=subs), p).execute()
     # WORKED talked with three gang members but has not phoned a bank, SPRAYED phoned one
-    # only before: being reached by several callers alone is chance.
+    # only before: being reached by several callers alone is chance. SCATTERED talked with
+    # two, a day apart, and phoned the bank in between, ten hours after the first: a bank
+    # call on one of the days of two chance contacts is no relay. RELAYED phoned the bank
+    # within hours after both talks.
     assert hits["entity_id"].tolist() == [RELAYED]
     assert (hits["fraud_callers"].item(), hits["bank_calls"].item()) == (2, 1)
     assert (hits["score"] < 0.6).all()  # weak on its own
-    assert reasons(VictimMultiContact, hits, p)
+    assert reasons(VictimMultiContact, hits, p) == [
+        "talked for 60 s or more with 2 distinct flagged fraud callers (threshold 2), "
+        "2 contacts in all; 1 call(s) to a bank within 6 h after such talks"
+    ]
 
 
 def test_fraud_domain_flags_hosts_of_flagged_numbers_not_popular_ones(make_ctx):

@@ -9,7 +9,6 @@ from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
 from fraudwall.detectors.library._grading import WEAK, grade, rise
 from fraudwall.detectors.library._known_fraud import flagged_callers
-from fraudwall.detectors.library._money_step import bank_calls_between
 from fraudwall.detectors.library.victim_engaged import VictimEngaged
 from fraudwall.features.number_edges import call_edges
 
@@ -17,12 +16,13 @@ from fraudwall.features.number_edges import call_edges
 class VictimMultiContact(Detector):
     """Flags subscribers who answered calls from several distinct numbers held to be fraud
     callers (flagged by ``fraud_caller``, ``simbox_sim`` or ``fraud_complaints``, or confirmed
-    in ``labels``) and then phoned a bank's service number within hours. Fraud gangs pass a
+    in ``labels``) within hours before they phoned a bank's service number. Fraud gangs pass a
     promising victim from one caller to the next (the "customer service", then the "police
-    officer") until the money moves. Where many fraud callers work, each reaches a share of
-    the public at random, so being reached by several is chance on its own; it counts only
-    followed by the bank call (window and bank numbers as ``victim_engaged``'s). Even then it
-    scores below the medium risk level."""
+    officer") until the money moves, all in one sitting. Where many fraud callers work, each
+    reaches a share of the public at random, so being reached by several over the days is
+    chance, and so is a bank call on one of those days: only the sequence counts, several
+    callers and then the bank call within the window of ``victim_engaged`` (its bank numbers
+    too). Even then it scores below the medium risk level."""
 
     name = "victim_multi_contact"
     scenario = "victim"
@@ -30,8 +30,8 @@ class VictimMultiContact(Detector):
     signal = "victim_targeted"
     reason = (
         "talked for {min_call_s} s or more with {fraud_callers} distinct flagged fraud callers "
-        "(threshold {min_fraud_callers}), {contacts} contacts in all; then {bank_calls} call(s) "
-        "to a bank"
+        "(threshold {min_fraud_callers}), {contacts} contacts in all; {bank_calls} call(s) to a "
+        "bank within {window_hours} h after such talks"
     )
 
     class Params(BaseParams):
@@ -68,22 +68,34 @@ class VictimMultiContact(Detector):
             contacts=ibis._.count(),
             first_seen=reached.started_at.min(),
             last_seen=reached.started_at.max(),
-            t0=reached.started_at.min(where=talked),
-            t1=reached.started_at.max(where=talked),
         )
         per = per.filter(per.fraud_callers >= p.min_fraud_callers)
-        # The bank call must follow the talks: from the first until hours after the last.
-        spans = per.select("victim", "t0", "t1", caller=ibis.literal(""))
-        banks = bank_calls_between(e, spans, money.bank_number_pattern, money.bank_window_hours)
-        hit = per.join(banks.drop("caller"), "victim")
+        # The sequence: every bank call counts only with the distinct callers talked to in the
+        # hours before it. Two chance contacts days apart with a bank call between are no relay.
+        window = ibis.interval(hours=money.bank_window_hours)
+        talks = reached.filter(talked).semi_join(per, "victim")
+        bank = e.filter(e.callee.re_search(money.bank_number_pattern))
+        bank = bank.select(victim=bank.caller, bank_at=bank.started_at).semi_join(per, "victim")
+        seq = talks.join(bank, "victim").filter(
+            ibis._.started_at <= ibis._.bank_at, ibis._.started_at >= ibis._.bank_at - window
+        )
+        after = seq.group_by(["victim", "bank_at"]).agg(callers=seq.caller.nunique())
+        after = after.filter(after.callers >= p.min_fraud_callers)
+        banks = after.group_by("victim").agg(
+            relay_callers=after.callers.max(),
+            bank_calls=ibis._.count(),
+            last_bank=after.bank_at.max(),
+        )
+        hit = per.join(banks, "victim")
         return hit.select(
             entity_id=hit.victim,
             score=grade(
-                rise(hit.fraud_callers, p.min_fraud_callers, p.full_score_callers), band=WEAK
+                rise(hit.relay_callers, p.min_fraud_callers, p.full_score_callers), band=WEAK
             ),
             first_seen=hit.first_seen,
             last_seen=ibis.greatest(hit.last_seen, hit.last_bank),
-            fraud_callers=hit.fraud_callers,
+            fraud_callers=hit.relay_callers,
             contacts=hit.contacts,
             bank_calls=hit.bank_calls,
+            window_hours=ibis.literal(money.bank_window_hours, "int64"),
         )
