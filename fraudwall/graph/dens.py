@@ -178,7 +178,7 @@ def _device_dens(
 ) -> list[Record]:
     if devices.empty:
         return []
-    imeis = devices["imei"].tolist()
+    imeis = sorted(devices["imei"].tolist())  # engines return rows in any order
     index = {d: i for i, d in enumerate(imeis)}
     cells = sorted(set(places["cell"]))
     near = _neighbours(t, cells, p)
