@@ -35,3 +35,29 @@ def test_flags_a_new_card_cold_calling_at_once(make_ctx):
     assert hits["early_callees"].item() == 60
     assert 0.6 <= hits["score"].item() <= 1.0
     assert "60 distinct numbers called within 48 h" in reasons(NewCardBurst, hits, p)[0]
+
+
+COMPANY_OLD, COMPANY_NEW, SHELL_NEW = num(173, 1), num(174, 1), num(175, 1)
+
+
+def test_a_new_line_of_an_established_company_is_not_flagged_for_being_new(make_ctx):
+    """A call centre adding an outbound line cold-calls from its first hour, as a burner does;
+    its holder has held a card for years. A shell company's first card has no such history."""
+    calls = background()
+    subs = subscribers(numbers_in(calls))
+    new_at = T0 - pd.Timedelta(hours=2)
+    subs += [
+        {"msisdn": COMPANY_OLD, "holder_id_hash": "hCO", "holder_type": "enterprise",
+         "activated_at": T0 - pd.Timedelta(days=3 * 365)},
+        {"msisdn": COMPANY_NEW, "holder_id_hash": "hCO", "holder_type": "enterprise",
+         "activated_at": new_at},
+        {"msisdn": SHELL_NEW, "holder_id_hash": "hSH", "holder_type": "enterprise",
+         "activated_at": new_at},
+    ]  # fmt: skip
+    for i in range(60):
+        at = T0 + minutes(5 * i)
+        calls.append(call(COMPANY_NEW, num(134, i), "MO", at, [0, 0, 10, 200][i % 4]))
+        calls.append(call(SHELL_NEW, num(135, i), "MO", at, [0, 0, 10, 200][i % 4]))
+    calls.append(call(COMPANY_OLD, num(136, 1), "MO", T0, 60))
+    hits = NewCardBurst().find(make_ctx(calls=calls, subscribers=subs), NewCardBurst.Params())
+    assert hits.execute()["entity_id"].tolist() == [SHELL_NEW]

@@ -8,7 +8,9 @@ them: an enterprise line that a tenth or more of its calls come in to is a servi
 its age (a cold caller's inbound share is a few percent: call-backs of curious callees).
 Detectors of calling or texting patterns leave such lines out; a company line that is abused
 is left to the detectors of narrower evidence (complaints, relations, content) and to the
-analyst.
+analyst. A *new* card of such an enterprise (a call centre adding an outbound line) is new
+but not suspicious for being new: the detectors of fresh cards leave out the cards of
+enterprises that have held a card for a year (:func:`established_enterprise_cards`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,25 @@ def business_lines(ctx: Context) -> ir.Table | None:
         .select("entity_id")
     )
     return old.select(entity_id=old.msisdn).union(called).distinct()
+
+
+def established_enterprise_cards(ctx: Context) -> ir.Table | None:
+    """``entity_id`` of every card of an enterprise holder that held some card for
+    :data:`MIN_AGE_DAYS` before the period, or ``None`` without the tables needed."""
+    if not (ctx.has("subscribers") and ctx.has("calls")):
+        return None
+    s = ctx.tables["subscribers"]
+    c = ctx.tables["calls"]
+    ref = c.aggregate(period_start=c.started_at.min())
+    ent = s.filter(s.holder_type == "enterprise", s.holder_id_hash.notnull())
+    old = (
+        ent.filter(ent.activated_at.notnull())
+        .cross_join(ref)
+        .filter(ibis._.activated_at < ibis._.period_start - ibis.interval(days=MIN_AGE_DAYS))
+        .select("holder_id_hash")
+        .distinct()
+    )
+    return ent.semi_join(old, "holder_id_hash").select(entity_id=ent.msisdn).distinct()
 
 
 def without_business_lines(ctx: Context, hits: ir.Table) -> ir.Table:

@@ -7,6 +7,7 @@ import ibis.expr.types as ir
 
 from fraudwall.detectors.base import Context, Detector, share, threshold
 from fraudwall.detectors.base import Params as BaseParams
+from fraudwall.detectors.library._business_lines import established_enterprise_cards
 from fraudwall.detectors.library._grading import fall, grade, rise
 
 
@@ -14,7 +15,8 @@ class NewCardBurst(Detector):
     """Flags cards that, within the first hours after activation, call many times more distinct
     people per day than the population's median caller does, few of whom call back. A new
     personal card starts with family and friends who answer and call back; a card bought to
-    defraud is used up against a list at once."""
+    defraud is used up against a list at once. A new line of an enterprise that has held cards
+    for a year (a call centre adding an outbound line) is not flagged for being new."""
 
     name = "new_card_burst"
     scenario = "fraud_caller"
@@ -89,6 +91,9 @@ class NewCardBurst(Detector):
             j.per_day_x_median >= p.min_x_median,
             j.early_callback_share <= p.max_callback_share,
         )
+        company = established_enterprise_cards(ctx)
+        if company is not None:
+            hit = hit.anti_join(company, "entity_id")
         return hit.select(
             "entity_id",
             score=grade(
