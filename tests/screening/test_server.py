@@ -210,6 +210,9 @@ def test_screen_serve_runs_the_worker_config(monkeypatch, db) -> None:
 
         def run(self) -> None:
             seen["ran"] = True
+            # What the app's shutdown would do (no lifespan runs here): close its database,
+            # or its pooled PostgreSQL connection is left open.
+            seen["config"].app.app.state.db.dispose()
 
     monkeypatch.setattr("uvicorn.Server", FakeServer)
     r = CliRunner().invoke(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 import pyarrow as pa
 
 from fraudwall.detectors.base import Context, Detector, threshold
@@ -105,9 +104,7 @@ class FraudRingMember(Detector):
         flagged = number_mask(g, pa.concat_tables(ids)["entity_id"] if ids else [])
         rings = find_rings(g, flagged=flagged, params=ring_params(p), unmasked=True)
         rows = member_rows(g, rings, flagged)
-        if not rows:
-            return _empty()
-        return ibis.memtable(pd.DataFrame(rows))
+        return ibis.memtable(pa.Table.from_pylist(rows, schema=HITS_SCHEMA))
 
 
 def ring_params(p: FraudRingMember.Params) -> RingParams:
@@ -122,16 +119,17 @@ def ring_params(p: FraudRingMember.Params) -> RingParams:
     )
 
 
-def _empty() -> ir.Table:
-    schema = {
-        "entity_id": "string",
-        "score": "float64",
-        "first_seen": "timestamp",
-        "last_seen": "timestamp",
-        "ring": "string",
-        "ring_numbers": "int64",
-        "ring_flagged": "int64",
-        "ring_devices": "int64",
-        "ring_holders": "int64",
-    }
-    return ibis.memtable(pd.DataFrame({k: [] for k in schema}), schema=schema)
+#: The hits' columns, typed here so that no rows (a first day, a small world) keep their types.
+HITS_SCHEMA = pa.schema(
+    [
+        ("entity_id", pa.string()),
+        ("score", pa.float64()),
+        ("first_seen", pa.timestamp("us")),
+        ("last_seen", pa.timestamp("us")),
+        ("ring", pa.string()),
+        ("ring_numbers", pa.int64()),
+        ("ring_flagged", pa.int64()),
+        ("ring_devices", pa.int64()),
+        ("ring_holders", pa.int64()),
+    ]
+)
