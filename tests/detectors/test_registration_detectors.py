@@ -295,3 +295,21 @@ def test_low_face_match_holds_a_modest_cluster_to_a_high_bar(make_ctx):
     assert hits(ctx, OutletLowFaceMatch).empty
     loose = OutletLowFaceMatch.Params(min_z=3.0)
     assert OutletLowFaceMatch().find(ctx, loose).execute()["entity_id"].tolist() == ["SHOP"]
+
+
+def test_registration_burst_across_midnight_is_one_burst(make_ctx):
+    """Eight cards on four IDs, half in the evening and half the next morning: neither day
+    alone reaches a burst's fewest registrations; the two days together are one burst. The
+    same split of real customers, one card each, stays silent."""
+    rows = population()
+    for outlet, first, per_holder in (("NIGHT", 10_000, 2), ("FAIR", 30_000, 1)):
+        rows += outlet_history(outlet, first)[::4]  # a quiet shop: one registration in two days
+        for k in range(8):
+            at = DAY0 + pd.Timedelta(days=70, hours=20 + k)  # 20:00 to 03:00 the next day
+            holder = f"{outlet}-H{k // per_holder}"
+            rows.append(card(first + 5_000 + k, holder, activated=at, outlet=outlet, kyc=0.9))
+    got = hits(make_ctx(subscribers=rows), OutletRegistrationBurst)
+    assert got["entity_id"].tolist() == ["NIGHT"]
+    assert (got["span_days"].item(), got["registrations"].item()) == (2, 8)
+    one_day = OutletRegistrationBurst.Params(window_days=1)
+    assert OutletRegistrationBurst().find(make_ctx(subscribers=rows), one_day).execute().empty

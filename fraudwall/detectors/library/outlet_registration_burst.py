@@ -29,7 +29,7 @@ class OutletRegistrationBurst(Detector):
     requires = ("subscribers",)
     signal = "registration_burst"
     reason = (
-        "{registrations} registrations by {agent} in {window_days} days to {day}, "
+        "{registrations} registrations by {agent} in {span_days} day(s) to {day}, "
         "{burst_multiple:.0f}x its usual {expected:.1f}; {low_kyc} poor face matches "
         "({kyc_multiple:.1f}x the usual share, z {kyc_z:.1f}), {cards_per_holder:.1f} cards "
         "per holder (thresholds {min_multiple}x and {min_kyc_multiple}x with z {min_kyc_z}, "
@@ -38,7 +38,12 @@ class OutletRegistrationBurst(Detector):
 
     class Params(BaseParams):
         window_days: int = threshold(
-            1, "days over which a burst's registrations are counted", basis="absolute", ge=1
+            2,
+            "longest window, in days, over which a burst's registrations are counted (each "
+            "length from one day up is tried: a burst that spans a midnight or two working "
+            "days is one burst, not two halves below the thresholds)",
+            basis="absolute",
+            ge=1,
         )
         min_multiple: float = threshold(
             5.0,
@@ -81,26 +86,10 @@ class OutletRegistrationBurst(Detector):
         )
 
     def find(self, ctx: Context, p: Params) -> ir.Table:
-        w = registration_windows(ctx, window_days=p.window_days, low_quantile=p.low_quantile)
-        history_days = ibis.greatest(w.history_days - p.window_days, MIN_HISTORY_DAYS)
-        # The window's own registrations are left out of the baseline they are compared with.
-        expected = (w.total - w.registrations) / history_days * p.window_days
-        w = w.mutate(
-            expected=expected,
-            burst_multiple=w.registrations / ibis.greatest(expected, 0.1),
-            cards_per_holder=w.registrations / ibis.greatest(w.holders, 1),
-            kyc_z=poor_match_z(w),
-        )
-        poor_faces = (
-            (w.kyc_multiple >= p.min_kyc_multiple)
-            & (w.low_kyc >= p.min_low_kyc)
-            & (w.kyc_z >= p.min_kyc_z)
-        )
-        bulk = poor_faces | (w.cards_per_holder >= p.min_cards_per_holder)
-        hit = w.filter(
-            (w.registrations >= p.min_registrations) & (w.burst_multiple >= p.min_multiple) & bulk
-        )
-        hit = hit.mutate(score=ramp(hit.burst_multiple, p.min_multiple, p.full_score_multiple))
+        # Every window length up to window_days: a one-day burst stands out most in a day, a
+        # burst that spans a midnight or two working days only in the two together.
+        spans = [self._bursts(ctx, p, days) for days in range(1, p.window_days + 1)]
+        hit = spans[0].union(*spans[1:]) if len(spans) > 1 else spans[0]
         top = strongest_window(hit)
         return top.select(
             "entity_id",
@@ -116,7 +105,33 @@ class OutletRegistrationBurst(Detector):
             "kyc_multiple",
             "kyc_z",
             "cards_per_holder",
+            "span_days",
         )
+
+    @staticmethod
+    def _bursts(ctx: Context, p: Params, days: int) -> ir.Table:
+        """Windows of ``days`` days that are bursts, scored."""
+        w = registration_windows(ctx, window_days=days, low_quantile=p.low_quantile)
+        history_days = ibis.greatest(w.history_days - days, MIN_HISTORY_DAYS)
+        # The window's own registrations are left out of the baseline they are compared with.
+        expected = (w.total - w.registrations) / history_days * days
+        w = w.mutate(
+            expected=expected,
+            burst_multiple=w.registrations / ibis.greatest(expected, 0.1),
+            cards_per_holder=w.registrations / ibis.greatest(w.holders, 1),
+            kyc_z=poor_match_z(w),
+            span_days=ibis.literal(days, "int64"),
+        )
+        poor_faces = (
+            (w.kyc_multiple >= p.min_kyc_multiple)
+            & (w.low_kyc >= p.min_low_kyc)
+            & (w.kyc_z >= p.min_kyc_z)
+        )
+        bulk = poor_faces | (w.cards_per_holder >= p.min_cards_per_holder)
+        hit = w.filter(
+            (w.registrations >= p.min_registrations) & (w.burst_multiple >= p.min_multiple) & bulk
+        )
+        return hit.mutate(score=ramp(hit.burst_multiple, p.min_multiple, p.full_score_multiple))
 
 
 def registration_windows(ctx: Context, *, window_days: int, low_quantile: float) -> ir.Table:
@@ -192,6 +207,8 @@ def strongest_window(hit: ir.Table, by: ir.Value | None = None) -> ir.Table:
     """Per outlet, its strongest window (highest ``by``, then score), with first/last_seen
     spanning all its flagged windows."""
     order = [ibis.desc(hit.score), hit.day, hit.agent_id]
+    if "span_days" in hit.columns:  # the same window found at two lengths: the shorter
+        order.append(hit.span_days)
     if by is not None:
         order.insert(0, ibis.desc(by))
     rank = ibis.row_number().over(group_by=hit.entity_id, order_by=order)
