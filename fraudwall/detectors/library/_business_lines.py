@@ -26,20 +26,33 @@ MIN_AGE_DAYS = 365
 MIN_INBOUND_SHARE = 0.1
 
 
-def business_lines(ctx: Context) -> ir.Table | None:
-    """``entity_id`` of established enterprise lines, or ``None`` without the tables needed."""
+def _enterprise_cards(ctx: Context) -> tuple[ir.Table, ir.Table] | None:
+    """Enterprise cards, and those of them activated :data:`MIN_AGE_DAYS` or more before the
+    period (its first call); ``None`` without the tables needed."""
     if not (ctx.has("subscribers") and ctx.has("calls")):
         return None
     s = ctx.tables["subscribers"]
     c = ctx.tables["calls"]
+    ent = s.filter(s.holder_type == "enterprise")
     ref = c.aggregate(period_start=c.started_at.min())
-    ent = s.filter(s.holder_type == "enterprise", s.activated_at.notnull()).cross_join(ref)
-    old = ent.filter(ent.activated_at < ent.period_start - ibis.interval(days=MIN_AGE_DAYS))
+    dated = ent.filter(ent.activated_at.notnull()).cross_join(ref)
+    old = dated.filter(dated.activated_at < dated.period_start - ibis.interval(days=MIN_AGE_DAYS))
+    return ent, old
+
+
+def business_lines(ctx: Context) -> ir.Table | None:
+    """``entity_id`` of established enterprise lines, or ``None`` without the tables needed."""
+    cards = _enterprise_cards(ctx)
+    if cards is None:
+        return None
+    ent, old = cards
+    c = ctx.tables["calls"]
     inbound = c.group_by(entity_id=c.msisdn).agg(
         inbound_share=(c.direction == "MT").mean(),
     )
     called = (
-        ent.select(entity_id=ent.msisdn)
+        ent.filter(ent.activated_at.notnull())
+        .select(entity_id=ent.msisdn)
         .join(inbound, "entity_id")
         .filter(ibis._.inbound_share >= MIN_INBOUND_SHARE)
         .select("entity_id")
@@ -50,20 +63,12 @@ def business_lines(ctx: Context) -> ir.Table | None:
 def established_enterprise_cards(ctx: Context) -> ir.Table | None:
     """``entity_id`` of every card of an enterprise holder that held some card for
     :data:`MIN_AGE_DAYS` before the period, or ``None`` without the tables needed."""
-    if not (ctx.has("subscribers") and ctx.has("calls")):
+    cards = _enterprise_cards(ctx)
+    if cards is None:
         return None
-    s = ctx.tables["subscribers"]
-    c = ctx.tables["calls"]
-    ref = c.aggregate(period_start=c.started_at.min())
-    ent = s.filter(s.holder_type == "enterprise", s.holder_id_hash.notnull())
-    old = (
-        ent.filter(ent.activated_at.notnull())
-        .cross_join(ref)
-        .filter(ibis._.activated_at < ibis._.period_start - ibis.interval(days=MIN_AGE_DAYS))
-        .select("holder_id_hash")
-        .distinct()
-    )
-    return ent.semi_join(old, "holder_id_hash").select(entity_id=ent.msisdn).distinct()
+    ent, old = cards
+    holders = old.filter(old.holder_id_hash.notnull()).select("holder_id_hash").distinct()
+    return ent.semi_join(holders, "holder_id_hash").select(entity_id=ent.msisdn).distinct()
 
 
 def without_business_lines(ctx: Context, hits: ir.Table) -> ir.Table:
