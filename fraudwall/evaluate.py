@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -41,11 +41,15 @@ class Evaluation:
     #: the evaluation of another run
     run_id: str | None = None
     given: int = 0
+    #: the trained models the run's detectors read, by detector (``models`` of ``run.json``),
+    #: so figures of a model-driven detector say which model made them
+    models: dict[str, object] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         hn = self.hard_negatives
         return {
             "run_id": self.run_id,
+            "models": self.models,
             "min_level": self.min_level,
             "given_entities": self.given,
             "hard_negatives": [] if hn is None else hn.to_dict("records"),
@@ -278,8 +282,10 @@ def evaluate_run(
         label_detectors=label_reading_detectors(),
     )
     run_json = run / "run.json"
-    if ev.run_id is None and run_json.exists():
-        ev.run_id = json.loads(run_json.read_text("utf-8")).get("run_id")
+    if run_json.exists():
+        summary = json.loads(run_json.read_text("utf-8"))
+        ev.run_id = ev.run_id or summary.get("run_id")
+        ev.models = summary.get("models", {})
     body = json.dumps(ev.to_dict(), indent=2, default=str)
     tmp = run / f".evaluation.json.{uuid.uuid4().hex}.tmp"
     tmp.write_text(body, "utf-8")

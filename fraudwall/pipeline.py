@@ -68,6 +68,8 @@ class RunResult:
     window: dict[str, Any] = field(default_factory=dict)
     #: The workspace detection read (the run directory itself for ``fraudwall run``).
     workspace: str = ""
+    #: What the trained models the run's detectors read were trained on, by detector.
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
     lead_key: list[str] = field(default_factory=lambda: list(LEAD_KEY))
     lead_counts: dict[str, int] = field(default_factory=dict)
     detector_seconds: dict[str, float] = field(default_factory=dict)
@@ -262,6 +264,7 @@ def _detect_and_write(
     result.detectors_ran = detection.ran
     result.detectors_skipped = detection.skipped
     result.detectors_failed = detection.failed
+    result.models = _models_used(policy, detection.ran)
     result.lead_counts = detection.counts
     result.detector_seconds = detection.seconds
     result.feature_seconds = detection.feature_seconds
@@ -276,6 +279,16 @@ def _detect_and_write(
         with _timed(result, "report"):
             # The report aggregates the stored tables: point it at the workspace.
             write_report(replace(result, out_dir=ws.path), out / "report.html")
+
+
+def _models_used(policy: Policy, ran: list[str]) -> dict[str, dict[str, Any]]:
+    """Provenance of the trained models (a ``model_dir`` policy key) of the detectors that ran."""
+    dirs = {name: getattr(policy.params(name), "model_dir", "") for name in ran}
+    if not any(dirs.values()):
+        return {}
+    from fraudwall.models.card import provenance
+
+    return {name: provenance(Path(d)) for name, d in dirs.items() if d}
 
 
 def _write_json(path: Path, body: dict[str, Any]) -> None:

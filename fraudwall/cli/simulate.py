@@ -66,6 +66,14 @@ def simulate(
             "(other rates, mixes and behaviours, for measuring on a world nobody tuned on).",
         ),
     ] = Profile.default,
+    texts: Annotated[
+        Path | None,
+        typer.Option(
+            "--texts",
+            help="Also write the SMS texts the world holds, each with its class from the truth "
+            "(content,label: the input of `fraudwall sms train`).",
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic operator world: subscribers, cells, calls, SMS, data sessions,
     device events and complaints, with labelled instances of every fraud scenario
@@ -98,6 +106,10 @@ def simulate(
     out_console.print(rows_table(summary))
     out_console.print(planted_table(summary))
     out_console.print(f"wrote {summary.out_dir} in {summary.seconds:.1f} s")
+    if texts is not None:
+        from fraudwall.simulate.texts import export_texts
+
+        out_console.print(f"wrote {export_texts(out, texts):,} distinct texts to {texts}")
 
 
 def rows_table(summary: Summary) -> Table:

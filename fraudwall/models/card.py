@@ -61,6 +61,23 @@ def read_card(directory: Path) -> dict[str, Any]:
     return json.loads((directory / "card.json").read_text("utf-8"))
 
 
+def provenance(directory: Path) -> dict[str, Any]:
+    """What a model directory was trained on, for the record of a run that used it.
+
+    Reads the ``training`` block of either model's card (the fraud-number model's or the SMS
+    classifier's): rows, fingerprint and, where the card has them, the training file's name and
+    the rows per class.
+    """
+    card = read_card(directory)
+    training = card.get("training", {})
+    keep = ("file", "rows", "fraud", "per_class", "fingerprint")
+    return {
+        "model_dir": str(directory),
+        "kind": card.get("kind", "fraudwall-number-model"),
+        **{k: training[k] for k in keep if k in training},
+    }
+
+
 def _cv_table(cv: dict[str, Any]) -> list[str]:
     lines = ["| variant | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 1) + "|"]
     for name, result in cv.items():

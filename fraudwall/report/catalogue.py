@@ -88,9 +88,9 @@ def render_catalogue(
         "",
     ]
     if evaluation is not None:
-        out += [_measured_on(world, "tuning world" if two else None), ""]
+        out += [_measured_on(world, "tuning world" if two else None) + _models_note(evaluation), ""]
     if heldout is not None:
-        out += [_measured_on(heldout_world, "held-out world"), ""]
+        out += [_measured_on(heldout_world, "held-out world") + _models_note(heldout), ""]
     if two:
         out += [
             "The **tuning world** is a `default`-profile world the detectors were developed "
@@ -147,8 +147,18 @@ def render_catalogue(
             continue
         out += [f"### Scenario `{s}`", ""]
         for name in names:
-            held = _measured_line(det_held.get(name), "held-out world") if two else []
-            out += _detector(library[name], det_eval.get(name), evaluation is not None, held)
+            held = (
+                _measured_line(det_held.get(name), "held-out world", _model(heldout, name))
+                if two
+                else []
+            )
+            out += _detector(
+                library[name],
+                det_eval.get(name),
+                evaluation is not None,
+                held,
+                _model(evaluation, name),
+            )
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -157,6 +167,7 @@ def _detector(
     measured: Mapping[str, Any] | None,
     evaluated: bool,
     heldout_lines: list[str] | None = None,
+    model: Mapping[str, Any] | None = None,
 ) -> list[str]:
     inputs = ", ".join(f"`{t}`" for t in cls.requires) or "—"
     out = [
@@ -172,17 +183,18 @@ def _detector(
         "",
     ]
     if heldout_lines:
-        out += _measured_line(measured, "tuning world") + heldout_lines
+        out += _measured_line(measured, "tuning world", model) + heldout_lines
     elif evaluated:
         if measured:
             out += [
                 f"Measured: precision **{_rate(measured.get('precision'))}**, recall "
                 f"**{_rate(measured.get('recall'))}** ({_count(measured.get('leads'))} leads, "
-                f"{_count(measured.get('tp'))} true, {_count(measured.get('fp'))} false).",
+                f"{_count(measured.get('tp'))} true, {_count(measured.get('fp'))} false)."
+                + _model_text(model),
                 "",
             ]
         else:
-            out += ["Measured: no leads at the evaluated risk levels.", ""]
+            out += ["Measured: no leads at the evaluated risk levels." + _model_text(model), ""]
     out += _table_head(["policy key", "default", "range", "basis", "meaning"])
     for key, info in cls.Params.model_fields.items():
         default = info.get_default(call_default_factory=True)
@@ -236,15 +248,54 @@ def _hard_negatives(
     return [*out, ""]
 
 
-def _measured_line(measured: Mapping[str, Any] | None, where: str) -> list[str]:
+def _measured_line(
+    measured: Mapping[str, Any] | None, where: str, model: Mapping[str, Any] | None = None
+) -> list[str]:
     if not measured:
-        return [f"Measured on the {where}: no leads at the evaluated risk levels.", ""]
-    return [
-        f"Measured on the {where}: precision **{_rate(measured.get('precision'))}**, recall "
-        f"**{_rate(measured.get('recall'))}** ({_count(measured.get('leads'))} leads, "
-        f"{_count(measured.get('tp'))} true, {_count(measured.get('fp'))} false).",
-        "",
-    ]
+        line = f"Measured on the {where}: no leads at the evaluated risk levels."
+    else:
+        line = (
+            f"Measured on the {where}: precision **{_rate(measured.get('precision'))}**, recall "
+            f"**{_rate(measured.get('recall'))}** ({_count(measured.get('leads'))} leads, "
+            f"{_count(measured.get('tp'))} true, {_count(measured.get('fp'))} false)."
+        )
+    return [line + _model_text(model), ""]
+
+
+def _model(evaluation: Mapping[str, Any] | None, detector: str) -> Mapping[str, Any] | None:
+    """What the evaluated run's ``detector`` read as its trained model, if it read one."""
+    m = ((evaluation or {}).get("models") or {}).get(detector)
+    return m if isinstance(m, Mapping) else None
+
+
+def _model_text(model: Mapping[str, Any] | None) -> str:
+    """The model a figure was measured with: where it is and what it was trained on."""
+    if not model:
+        return ""
+    source = f" of `{model['file']}`" if model.get("file") else ""
+    per_class = model.get("per_class")
+    classes = (
+        " (" + ", ".join(f"{k} {_count(v)}" for k, v in per_class.items()) + ")"
+        if isinstance(per_class, Mapping)
+        else ""
+    )
+    digest = str(model.get("fingerprint") or "")[:16]
+    return (
+        f" With the model `{Path(str(model.get('model_dir', ''))).name}`, trained on "
+        f"{_count(model.get('rows'))} rows{source}{classes}"
+        + (f" (training data SHA-256 `{digest}…`)." if digest else ".")
+    )
+
+
+def _models_note(evaluation: Mapping[str, Any]) -> str:
+    names = sorted((evaluation.get("models") or {}).keys())
+    if not names:
+        return ""
+    return (
+        " Detectors that read a trained model: "
+        + ", ".join(f"[`{n}`](#{n})" for n in names)
+        + " (each says which model)."
+    )
 
 
 def _measured_on(world: Mapping[str, Any] | None, name: str | None = None) -> str:

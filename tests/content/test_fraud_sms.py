@@ -7,7 +7,7 @@ import re
 
 import pandas as pd
 from leadfiles import domain_run
-from sms_tables import FAKE_COP, LENDER, T0, rows
+from sms_tables import FAKE_COP, FRIEND, LENDER, T0, TRAP, rows
 from typer.testing import CliRunner
 
 from fraudwall.cli import app
@@ -81,6 +81,57 @@ def test_leads_carry_reason_with_masked_sample_and_evidence(make_ctx, sms_policy
         runner.invoke(app, ["sms", "report", "--run", str(run), "--out", str(out)]).exit_code == 0
     )
     assert {f.name: f.read_bytes() for f in out.iterdir()} == before  # idempotent
+
+
+def test_run_and_its_evaluation_say_which_model_made_the_figures(sms_policy, model_dir, tmp_path):
+    from fraudwall.evaluate import evaluate_run
+    from fraudwall.pipeline import run as run_pipeline
+    from fraudwall.report.catalogue import render_catalogue
+
+    data = tmp_path / "data"  # the sms rows, their senders, and one call (a required table)
+    data.mkdir()
+    sms = pd.DataFrame(rows())
+    sms.to_parquet(data / "sms.parquet")
+    senders = sorted(set(sms["msisdn"]))
+    pd.DataFrame(
+        {
+            "msisdn": senders,
+            "holder_id_hash": [f"{i:064x}" for i in range(len(senders))],
+            "holder_type": "personal",
+            "activated_at": pd.Timestamp("2025-01-01"),
+        }
+    ).to_parquet(data / "subscribers.parquet")
+    call = {"record_id": "c1", "msisdn": FRIEND, "other_party": TRAP, "direction": "MO"}
+    pd.DataFrame([{**call, "started_at": T0, "duration_s": 60}]).to_parquet(data / "calls.parquet")
+    run = run_pipeline(data, tmp_path / "run", policy=sms_policy, report=False)
+    card = json.loads((model_dir / "card.json").read_text("utf-8"))["training"]
+    used = json.loads((tmp_path / "run" / "run.json").read_text("utf-8"))["models"]
+    assert set(used) == {"fraud_sms"} == set(run.models)
+    assert used["fraud_sms"]["model_dir"] == str(model_dir)
+    assert (used["fraud_sms"]["file"], used["fraud_sms"]["rows"]) == ("train.csv", card["rows"])
+    assert used["fraud_sms"]["fingerprint"] == card["fingerprint"]
+
+    labels = tmp_path / "labels.csv"
+    truth = {"entity_type": "msisdn", "entity_id": LENDER, "label": "fraud_sms"}
+    pd.DataFrame([truth]).to_csv(labels, index=False)
+    evaluate_run(run_dir=tmp_path / "run", labels=labels, min_level="low", rewrite_report=False)
+    ev = json.loads((tmp_path / "run" / "evaluation.json").read_text("utf-8"))
+    assert ev["models"] == used
+    text = render_catalogue(evaluation=ev)
+    section = text[text.index('<a id="fraud_sms">') :]
+    section = section[: section.index("| policy key")]
+    assert f"trained on {card['rows']:,} rows of `train.csv`" in section
+    assert card["fingerprint"][:16] in section
+    assert "read a trained model: [`fraud_sms`](#fraud_sms)" in text
+    assert "With the model `model`" in section
+    both = render_catalogue(evaluation=ev, heldout={**ev, "models": {}})
+    both = both[both.index('<a id="fraud_sms">') :]
+    tuning = next(ln for ln in both.splitlines() if ln.startswith("Measured on the tuning"))
+    held = next(ln for ln in both.splitlines() if ln.startswith("Measured on the held-out"))
+    assert "With the model `model`" in tuning and "With the model" not in held
+    # a run whose detectors read no model records none, and its catalogue names none
+    plain = run_pipeline(data, tmp_path / "plain", report=False)
+    assert plain.models == {} and "models" in plain.summary()
 
 
 def test_skipped_without_a_model_and_harmless_without_content(make_ctx, sms_policy, tmp_path):

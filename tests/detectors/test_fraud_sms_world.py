@@ -12,10 +12,6 @@ that).
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
-import duckdb
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -25,6 +21,7 @@ from fraudwall.evaluate import evaluate
 from fraudwall.pipeline import detect, display_ids
 from fraudwall.policy import load_policy
 from fraudwall.simulate.generator import generate
+from fraudwall.simulate.texts import export_texts
 from fraudwall.store import Workspace
 
 pytestmark = pytest.mark.slow
@@ -34,26 +31,6 @@ SUBSCRIBERS = 4_000
 #: The model learns from six days of held texts (a fraud sender works a few texts a day, so two
 #: days hold too few campaigns to cover every phrasing) and is measured on two other days.
 TRAIN_DAYS, TEST_DAYS = 6, 2
-
-
-def export_texts(data: Path, out: Path) -> int:
-    """Held texts of a world with their class, one row per distinct (content, label)."""
-    con = duckdb.connect()
-    rows = con.execute(
-        f"""SELECT DISTINCT s.content, coalesce(l.detail, 'normal') AS label
-            FROM read_parquet('{data}/sms/*.parquet') s
-            LEFT JOIN (SELECT entity_id, detail
-                       FROM read_parquet('{data}/truth/labels.parquet')
-                       WHERE label = 'fraud_sms') l
-              ON l.entity_id = CASE WHEN s.direction = 'MO' THEN s.msisdn ELSE s.other_party END
-            WHERE s.content IS NOT NULL ORDER BY 2, 1"""
-    ).fetchall()
-    con.close()
-    with out.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(("content", "label"))
-        w.writerows(rows)
-    return len(rows)
 
 
 @pytest.fixture(scope="module")

@@ -100,13 +100,36 @@ def test_cli_writes_a_world_and_summarises_it(tmp_path: Path) -> None:
             str(out),
             "--start",
             "2026-05-04",
+            "--texts",
+            str(tmp_path / "texts.csv"),
         ],
     )
     assert result.exit_code == 0, result.output
     assert (out / "calls" / "2026-05-04.parquet").is_file()
+    texts = pacsv.read_csv(tmp_path / "texts.csv")
+    assert texts.column_names == ["content", "label"] and texts.num_rows > 0
     for word in ("calls", "fraud_caller", "simbox_sim", "benign:call_centre"):
         assert word in result.output
     bad = CliRunner().invoke(app, ["simulate", "--out", str(out), "--format", "xml"])
     assert bad.exit_code == 2
     bad = CliRunner().invoke(app, ["simulate", "--out", str(out), "--start", "2026-13-01"])
     assert bad.exit_code == 2
+
+
+def test_training_texts_are_the_same_from_parquet_and_gbk_csv(
+    pair: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from fraudwall.errors import InputError
+    from fraudwall.simulate.texts import export_texts
+
+    pq_dir, gbk_dir = pair
+    n = export_texts(pq_dir, tmp_path / "pq.csv")
+    assert n == export_texts(gbk_dir, tmp_path / "gbk.csv") > 0
+    assert (tmp_path / "pq.csv").read_bytes() == (tmp_path / "gbk.csv").read_bytes()
+    texts = pacsv.read_csv(tmp_path / "pq.csv").to_pandas()
+    truth = pq.read_table(pq_dir / "truth" / "labels.parquet").to_pandas()
+    kinds = set(truth.loc[truth["label"] == "fraud_sms", "detail"])
+    assert kinds and set(texts["label"]) == {"normal", *kinds}  # every fraud type, and normal
+    assert not texts.duplicated().any() and texts["content"].notna().all()
+    with pytest.raises(InputError, match="no truth"):
+        export_texts(tmp_path, tmp_path / "none.csv")
