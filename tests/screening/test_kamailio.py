@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -53,6 +54,20 @@ def wait_port(port: int, proc: subprocess.Popen[bytes], what: str) -> None:
     raise RuntimeError(f"{what} did not start")
 
 
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL to the process group: a loaded machine can keep Kamailio's
+    children busy past a graceful shutdown, and they hold the SIP port a restart needs."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        if os.getpgid(proc.pid) == proc.pid:  # its own session: take the children too
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+        proc.wait(timeout=10)
+
+
 class Net:
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
@@ -71,8 +86,7 @@ class Net:
 
     def stop_worker(self) -> None:
         if self.worker is not None:
-            self.worker.terminate()
-            self.worker.wait(timeout=20)
+            _stop(self.worker)
             self.worker = None
 
     def start_kamailio(self, kamailio: str, screen_url: str, token: str) -> None:
@@ -91,7 +105,7 @@ class Net:
         self.kamailio = subprocess.Popen(
             [kamailio, "-DD", "-E", "-f", str(path), "-Y", str(self.tmp),
              "-P", str(self.tmp / "kamailio.pid"), "-w", str(self.tmp)],
-            stdout=subprocess.DEVNULL, stderr=self.logs[1],
+            stdout=subprocess.DEVNULL, stderr=self.logs[1], start_new_session=True,
         )  # fmt: skip
         time.sleep(1.0)
         assert self.kamailio.poll() is None, (self.tmp / "kamailio.log").read_text()
@@ -102,8 +116,7 @@ class Net:
 
     def stop_kamailio(self) -> None:
         if self.kamailio is not None:
-            self.kamailio.terminate()
-            self.kamailio.wait(timeout=20)
+            _stop(self.kamailio)
             self.kamailio = None
 
     def call(self, caller: str, *, uas: str, uac: str) -> tuple[int, int, str]:
@@ -167,10 +180,12 @@ def net(tmp_path: Path) -> Iterator[Net]:
     try:
         yield n
     finally:
-        n.stop_worker()
-        n.stop_kamailio()
-        for f in n.logs:
-            f.close()
+        try:
+            n.stop_worker()
+            n.stop_kamailio()
+        finally:
+            for f in n.logs:
+                f.close()
 
 
 def test_calls_through_kamailio(net: Net):
