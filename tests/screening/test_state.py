@@ -4,10 +4,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from fraudwall.errors import InputError
 from fraudwall.screening.state import SIZE, CallerState
-from fraudwall.screening.stores import MAX_IDLE, MAX_TRIES, MemoryStore, RedisStore, open_store
+from fraudwall.screening.stores import MAX_TRIES, MemoryStore, RedisStore, open_store
 
 T0 = 29_000_000  # a minute since the epoch
 
@@ -211,20 +213,53 @@ def test_async_updates_survive_connections_closed_by_redis(redis_url):
     assert back is not None and back.windows(T0).calls_24h == 3
 
 
-def test_async_updates_reuse_a_bounded_set_of_connections(redis_url):
+def test_async_updates_share_one_pipelined_connection(redis_url):
     store = RedisStore(redis_url, prefix=f"conn{time.monotonic_ns()}:")
 
-    async def run() -> tuple[int, int]:
+    async def run() -> list[int]:
         try:
-            await asyncio.gather(
+            return await asyncio.gather(
                 *(store.aupdate_pair(f"+86138{k:08d}", None, _count_one) for k in range(64))
             )
-            opened = len(store._idle)
-            for k in range(20):  # one at a time: always the same connection
-                await store.aupdate_pair(f"+86137{k:08d}", None, _count_one)
-            return opened, len(store._idle)
         finally:
             await store.aclose()
 
-    opened, after = asyncio.run(run())
-    assert opened == MAX_IDLE and after == MAX_IDLE and store._idle == []
+    assert asyncio.run(run()) == [1] * 64  # 64 callers at once, each counted once
+    assert store._pipe.opened == 1
+    assert all(store.get(f"+86138{k:08d}") is not None for k in range(64))
+
+
+def test_async_update_fails_when_redis_stops_answering(redis_url):
+    store = RedisStore(redis_url, prefix=f"hang{time.monotonic_ns()}:")
+    store._pipe.timeout_s = 0.2
+
+    async def run() -> tuple[str, float, int]:
+        try:
+            await store.aupdate_pair("+8613800000000", None, _count_one)  # connected, works
+            store.client.client_pause(1500)  # Redis holds every client's commands for 1.5 s
+            t0 = time.monotonic()
+            with pytest.raises(RedisTimeoutError) as e:
+                await store.aupdate_pair("+8613800000000", None, _count_one)
+            waited = time.monotonic() - t0
+            await asyncio.sleep(1.5)  # Redis answers again: a new connection is opened
+            count = await store.aupdate_pair("+8613800000000", None, _count_one)
+            return str(e.value), waited, count
+        finally:
+            await store.aclose()
+
+    message, waited, count = asyncio.run(run())
+    assert "no reply from Redis within 0.2 s" in message and 0.15 < waited < 1.0
+    assert count == 2 and store._pipe.opened == 2
+
+
+def test_async_update_without_redis_is_a_connection_error(tmp_path):
+    store = RedisStore(f"unix://{tmp_path}/nothing.sock")
+
+    async def run() -> None:
+        try:
+            await store.aupdate_pair("+8613800000000", None, _count_one)
+        finally:
+            await store.aclose()
+
+    with pytest.raises(RedisConnectionError, match="cannot connect to Redis"):
+        asyncio.run(run())
