@@ -124,6 +124,14 @@ class RedisPipe:
                 raise
             return await (await self._connection(loop)).send(packed, loop)
 
+    def send_now(self, *args: Any) -> asyncio.Future[Any]:
+        """Send a command on the open connection without waiting: its reply comes in the
+        returned future. Raises ``ConnectionError`` if the connection is not open."""
+        conn = self._conn
+        if conn is None or conn.lost is not None:
+            raise RedisConnectionError("Redis connection lost")
+        return conn.send(_pack(*args), asyncio.get_running_loop())
+
     async def _connection(self, loop: asyncio.AbstractEventLoop) -> _Protocol:
         conn = self._conn
         if conn is not None and conn.lost is None:

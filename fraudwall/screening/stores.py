@@ -8,11 +8,14 @@ grows past ``max_callers`` records whatever the traffic.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import os
 import struct
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -21,6 +24,7 @@ from fraudwall.screening.state import SIZE, CallerState
 
 SNAPSHOT_MAGIC = b"FWSCR1\n"
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 #: What the engine hands a store for one call: given the caller's and the callee's records
@@ -190,9 +194,14 @@ class RedisStore:
     if someone did (the same caller on two workers at the same moment), the step is re-run on
     the fresh records, so no count is lost. ``aupdate_pair``, the worker's call path, sends
     the commands on one pipelined connection (:mod:`fraudwall.screening.redis_pipe`: hiredis
-    packs and parses) that carries all of a worker's decisions at once, so the event loop
-    serves other calls while one waits; redis-py's asyncio connection cost about 100 µs of CPU
-    per round trip there, half of a decision. The other methods use the redis-py client.
+    packs and parses) that carries all of a worker's decisions at once; redis-py's asyncio
+    connection cost about 100 µs of CPU per round trip there, half of a decision. It answers
+    after the read (**write-behind**): the compare-and-set is sent at once and its reply is
+    handled when it comes. Redis runs a connection's commands in order, so a later call of the
+    same number on this worker reads what the earlier one wrote; calls whose reads crossed
+    each other's writes are decided without each other and their counts re-made, as above.
+    A write-back given up (Redis gone, ``MAX_TRIES`` conflicts) is logged and counted in
+    ``lost_writes``: that call is missing from the windows. The other methods use redis-py.
     """
 
     def __init__(self, url: str, *, ttl_minutes: int = 1560, prefix: str = "fw:scr:") -> None:
@@ -209,6 +218,9 @@ class RedisStore:
         self.ttl_ms = ttl_minutes * 60_000
         self.prefix = prefix
         self.conflicts = 0  # steps re-run because another worker wrote first
+        self.lost_writes = 0  # write-backs given up (Redis gone, conflicts): calls not counted
+        self._inflight: set[asyncio.Future[Any]] = set()  # compare-and-sets sent, not answered
+        self._writes: set[asyncio.Task[None]] = set()  # write-backs redone after a conflict
 
     def _state(self, raw: bytes | None) -> CallerState | None:
         return None if raw is None else CallerState(raw)
@@ -243,15 +255,78 @@ class RedisStore:
 
     async def aupdate_pair(self, a: str, b: str | None, step: PairStep[T]) -> T:
         names = [self.prefix + a] + ([self.prefix + b] if b is not None else [])
-        pipe = self._pipe
-        raws = await pipe.call("MGET", *names, retry=True)
-        for _ in range(MAX_TRIES):
-            keys, args, out = self._plan(a, b, raws, step)
-            if await self._compare_and_set(keys, args):
-                return out
+        raws = await self._pipe.call("MGET", *names, retry=True)
+        keys, args, out = self._plan(a, b, raws, step)
+        try:  # write-behind: the answer does not wait for the compare-and-set's reply
+            written = self._pipe.send_now("EVALSHA", _CAS_SHA, len(keys), *keys, *args)
+        except Exception as e:
+            self._lost(a, e)
+            return out
+        self._inflight.add(written)
+        written.add_done_callback(partial(self._written, a, b, names, step, keys, args))
+        return out
+
+    def _written(
+        self,
+        a: str,
+        b: str | None,
+        names: list[str],
+        step: PairStep[Any],
+        keys: list[str],
+        args: list[Any],
+        written: asyncio.Future[Any],
+    ) -> None:
+        """The compare-and-set's reply: done, or finish the write-back off the call path."""
+        from redis.exceptions import NoScriptError
+
+        self._inflight.discard(written)
+        error = written.exception()
+        if error is None and written.result():
+            return
+        if error is not None and not isinstance(error, NoScriptError):
+            self._lost(a, error)
+            return
+        if error is None:
             self.conflicts += 1
-            raws = await pipe.call("MGET", *names, retry=True)
-        raise ConcurrentUpdate(f"state of {a} kept changing during {MAX_TRIES} tries")
+        redo = self._write_back(a, b, names, step, keys, args, reread=error is None)
+        task = asyncio.get_running_loop().create_task(redo)
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+
+    async def _write_back(
+        self,
+        a: str,
+        b: str | None,
+        names: list[str],
+        step: PairStep[Any],
+        keys: list[str],
+        args: list[Any],
+        *,
+        reread: bool,
+    ) -> None:
+        """Write the step's records, re-reading and re-running it after each conflict (its
+        new result is dropped: the answer was given from the records first read)."""
+        try:
+            for _ in range(MAX_TRIES):
+                if reread:
+                    raws = await self._pipe.call("MGET", *names, retry=True)
+                    keys, args, _ = self._plan(a, b, raws, step)
+                if await self._compare_and_set(keys, args):
+                    return
+                self.conflicts += 1
+                reread = True
+            raise ConcurrentUpdate(f"state of {a} kept changing during {MAX_TRIES} tries")
+        except Exception as e:
+            self._lost(a, e)
+
+    def _lost(self, a: str, error: BaseException) -> None:
+        self.lost_writes += 1
+        log.warning("screening state of %s not written back, the call is not counted: %s", a, error)
+
+    async def flush(self) -> None:
+        """Wait until every write-back started so far has finished."""
+        while self._inflight or self._writes:
+            await asyncio.gather(*self._inflight, *self._writes, return_exceptions=True)
 
     async def _compare_and_set(self, keys: list[str], args: list[Any]) -> bool:
         from redis.exceptions import NoScriptError
@@ -262,7 +337,9 @@ class RedisStore:
             return bool(await self._pipe.call("EVAL", _CAS, len(keys), *keys, *args))
 
     async def aclose(self) -> None:
-        """Close the call path's connection (the worker calls this at shutdown)."""
+        """Finish the write-backs, then close the call path's connection (the worker calls
+        this at shutdown)."""
+        await self.flush()
         await self._pipe.aclose()
 
     def __len__(self) -> int:

@@ -163,7 +163,7 @@ def test_redis_store_reruns_a_step_another_worker_overtook(redis_url):
 
 
 def test_concurrent_async_updates_lose_no_count(store):
-    # set-ups of one caller overlapping on the event loop (Redis: each waits for its round trips)
+    # set-ups of one caller overlapping on the event loop (Redis: all read before any writes)
     async def run() -> list[int]:
         try:
             return await asyncio.gather(
@@ -174,9 +174,75 @@ def test_concurrent_async_updates_lose_no_count(store):
                 await store.aclose()
 
     counts = asyncio.run(run())
-    assert sorted(counts) == list(range(1, MAX_TRIES + 1))
+    if isinstance(store, RedisStore):  # decided from the records read, counts re-made
+        assert counts == [1] * MAX_TRIES and store.lost_writes == 0
+    else:
+        assert sorted(counts) == list(range(1, MAX_TRIES + 1))
     back = store.get("+8613800000000")
     assert back is not None and back.windows(T0).calls_24h == MAX_TRIES
+
+
+def test_async_answer_comes_before_the_write_back_and_a_raced_write_is_redone(redis_url):
+    prefix = f"wb{time.monotonic_ns()}:"
+    mine, other = RedisStore(redis_url, prefix=prefix), RedisStore(redis_url, prefix=prefix)
+    raced = []
+
+    def step(a, b):
+        if not raced:  # between this worker's read and its write-back another worker counts
+            raced.append(other.update_pair("+8613800000000", None, _count_one))
+        return _count_one(a, b)
+
+    async def run() -> tuple[int, int, list[int]]:
+        try:
+            answer = await mine.aupdate_pair("+8613800000000", None, step)
+            behind = len(mine._inflight)
+            # a later call reads the other worker's count at least (the redone write-back
+            # may still be on its way)
+            later = [await mine.aupdate_pair("+8613800000000", None, _count_one)]
+            await mine.flush()
+            return answer, behind, later
+        finally:
+            await mine.aclose()
+
+    answer, behind, later = asyncio.run(run())
+    assert (answer, behind) == (1, 1)  # decided from the records read, written afterwards
+    assert later[0] in (2, 3)
+    assert mine.conflicts >= 1 and mine.lost_writes == 0
+    back = mine.get("+8613800000000")
+    assert back is not None and back.windows(T0).calls_24h == 3  # no count lost
+
+
+def test_sequential_async_updates_see_each_others_writes(redis_url):
+    store = RedisStore(redis_url, prefix=f"seq{time.monotonic_ns()}:")
+
+    async def run() -> list[int]:
+        try:  # no flush in between: the pipeline's order alone makes each see the last
+            return [await store.aupdate_pair("+8613800000000", None, _count_one) for _ in range(5)]
+        finally:
+            await store.aclose()
+
+    assert asyncio.run(run()) == [1, 2, 3, 4, 5] and store.conflicts == 0
+
+
+def test_a_failed_write_back_is_counted_and_the_next_call_goes_on(redis_url):
+    store = RedisStore(redis_url, prefix=f"lost{time.monotonic_ns()}:")
+    killed = []
+
+    def step(a, b):
+        if not killed:  # the connection dies after the read, before the write-back
+            killed.append(store.client.client_kill_filter(_type="normal", skipme=True))
+        return _count_one(a, b)
+
+    async def run() -> list[int]:
+        try:
+            return [await store.aupdate_pair("+8613800000000", None, s) for s in (step, _count_one)]
+        finally:
+            await store.aclose()
+
+    assert asyncio.run(run()) == [1, 1]  # the first call was answered but could not be counted
+    assert killed == [1] and store.lost_writes == 1
+    back = store.get("+8613800000000")
+    assert back is not None and back.windows(T0).calls_24h == 1
 
 
 def _redis_counts(store: RedisStore, between: Callable[[], None], calls: int = 3) -> list[int]:
@@ -187,6 +253,7 @@ def _redis_counts(store: RedisStore, between: Callable[[], None], calls: int = 3
         try:
             for k in range(calls):
                 if k:
+                    await store.flush()  # what follows happens while the store is idle
                     between()
                 out.append(await store.aupdate_pair("+8613800000000", None, _count_one))
         finally:
