@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import threading
 import time
 from collections import Counter
@@ -141,6 +140,7 @@ def _ingest(
                 ),
             )
         finally:
+            batch.close_connections()
             _commit(workspace, batch, log, {**workspace.manifest, **data.manifest})
     report.seconds = time.perf_counter() - started
     return report
@@ -258,7 +258,7 @@ def _ingest_file(
     fr.format, fr.encoding = source.format, source.encoding
     prefix = fr.sha256[:16]
     stage = batch.new_stage(prefix)
-    con = connect(stage / "dedup.duckdb")
+    con = batch.connection()
     staged = StagedStore(stage / "store", stage / "rows.parquet", table, prefix)
     quarantine = QuarantineWriter(stage / "quarantine" / f"{prefix}.parquet")
     try:
@@ -275,10 +275,8 @@ def _ingest_file(
     finally:
         quarantine.close()
         staged.close()
-        con.close()
         if isinstance(source, ParquetSource):
             source.close()
-    shutil.rmtree(stage / "spill", ignore_errors=True)
     fr.accepted, fr.duplicates = result.accepted, result.duplicates
     fr.seconds = time.perf_counter() - t0
     moves = ws.moves(stage / "store", ws.table_dir(table.name))
@@ -302,6 +300,28 @@ class _Batch:
         #: Guards the batch's lists and the ingest log: lanes finish files concurrently.
         self.lock = threading.Lock()
         self._stages = 0
+        self._lane = threading.local()
+        self._connections: list[duckdb.DuckDBPyConnection] = []
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """This lane's DuckDB connection (one per thread: starting DuckDB costs about 20 ms,
+        too much to pay for every file of a daily delivery)."""
+        con: duckdb.DuckDBPyConnection | None = getattr(self._lane, "con", None)
+        if con is None:
+            with self.lock:
+                lane = self.dir / f"lane-{len(self._connections):02d}"
+                lane.mkdir()
+                con = connect(lane / "dedup.duckdb")
+                self._connections.append(con)
+            self._lane.con = con
+        return con
+
+    def close_connections(self) -> None:
+        """Close every lane's connection (the lanes are done)."""
+        with self.lock:
+            connections, self._connections = self._connections, []
+        for con in connections:
+            con.close()
 
     def new_stage(self, prefix: str) -> Path:
         """A fresh directory for one input file's staged files."""

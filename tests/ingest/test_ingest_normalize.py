@@ -215,3 +215,25 @@ def test_ints_and_floats() -> None:
     typed, ok = parse_ints(pa.array([1.0, 2.5, float("nan"), None]))
     assert typed.to_pylist() == [1, None, None, None]
     assert ok.to_pylist() == [True, False, None, None]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.from_regex(r"1[0-9]{10}", fullmatch=True),
+            st.text(alphabet="0123456789１８+ x", min_size=9, max_size=13),
+            st.none(),
+        ),
+        max_size=40,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_bare_mobile_fast_path_matches_its_regex(values):
+    # the kernels that find bare mobiles must say exactly what the regex says
+    import pyarrow.compute as pc
+
+    from fraudwall.ingest.normalize import _bare_mobile
+
+    arr = pa.array(values, pa.string())
+    expected = pc.fill_null(pc.match_substring_regex(arr, r"^1[3-9]\d{9}$"), False)
+    assert _bare_mobile(arr).to_pylist() == expected.to_pylist()
