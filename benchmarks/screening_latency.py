@@ -4,6 +4,7 @@
     flock $L $B inproc
     flock $L $B memory --callers 10000000
     flock $L $B app
+    flock $L $B store
     flock $L $B http --rate 2000
     flock $L $B http --rate 2000 --workers 2 --redis
     flock $L $B kamailio --rate 100 --calls 2000
@@ -15,6 +16,9 @@
   and the time to write its snapshot.
 - ``app``: CPU per decision through the worker's ASGI app without sockets (token check,
   validation, engine, serialisation). Baseline: the engine alone on the same calls.
+- ``store``: CPU per state update with Redis state, one at a time (``RedisStore.aupdate_pair``).
+  Baseline in the same process: the same ``MGET`` and compare-and-set on redis-py's asyncio
+  client, each reply awaited.
 - ``http``: ``fraudwall screen serve`` worker(s) on loopback, an open-loop load generator at
   ``--rate`` decisions/s per worker over ``--conns`` keep-alive connections each; latency from
   each request's scheduled send time (no coordinated omission), so it includes how late the
@@ -409,6 +413,97 @@ def _cpu_s(proc: psutil.Process) -> float:
     return float(t.user + t.system)
 
 
+def start_redis(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A throw-away redis-server on loopback (no persistence) and its port."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--dir",
+            str(tmp),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    wait_http(port)
+    return proc, port
+
+
+def bench_store(args: argparse.Namespace) -> dict[str, object]:
+    """CPU per call-path state update with Redis state, one update at a time, in this process:
+    ``RedisStore.aupdate_pair`` (pipelined hiredis connection, write-behind) against the
+    baseline of the same two commands on a redis-py asyncio client, each reply awaited (what
+    the store did before), alternating, best of ``--rounds``."""
+    from redis import asyncio as aioredis
+
+    from fraudwall.screening.stores import _CAS, RedisStore
+
+    tmp = Path(tempfile.mkdtemp(prefix="fw-bench-"))
+    proc, port = start_redis(tmp)
+    url = f"redis://127.0.0.1:{port}/0"
+    minute = 29_000_000
+
+    def step(a: CallerState | None, b: CallerState | None) -> Any:
+        a = a or CallerState()
+        a.record_attempt(minute, "+8613900000000")
+        b = b or CallerState()
+        b.advance(minute)
+        return a, b, None
+
+    def pairs(n: int) -> list[tuple[str, str]]:
+        return [(f"+8613{k % 5000:09d}", f"+8614{k % 5000:09d}") for k in range(n)]
+
+    async def fraudwall_store(n: int) -> float:
+        store = RedisStore(url, prefix="s:")
+        cpu0 = time.process_time()
+        for a, b in pairs(n):
+            await store.aupdate_pair(a, b, step)
+        await store.flush()
+        cpu = time.process_time() - cpu0
+        await store.aclose()
+        return cpu
+
+    async def redis_py(n: int) -> float:
+        client = aioredis.Redis.from_url(url)
+        cas = client.register_script(_CAS)
+        cpu0 = time.process_time()
+        for a, b in pairs(n):
+            ka, kb = "b:" + a, "b:" + b
+            ra, rb = await client.mget(ka, kb)
+            sa, sb, _ = step(
+                None if ra is None else CallerState(ra), None if rb is None else CallerState(rb)
+            )
+            await cas(
+                keys=[ka, kb], args=[60_000, ra or b"", bytes(sa.data), rb or b"", bytes(sb.data)]
+            )
+        cpu = time.process_time() - cpu0
+        await client.aclose()
+        return cpu
+
+    try:
+        best: dict[str, float] = {}
+        for _ in range(args.rounds):
+            for name, fn in (("redis_py_asyncio", redis_py), ("fraudwall", fraudwall_store)):
+                uvloop.run(fn(500))  # connect, cache the script
+                us = uvloop.run(fn(args.updates)) / args.updates * 1e6
+                best[name] = min(best.get(name, us), us)
+        return {
+            "mode": "store",
+            "updates": args.updates,
+            "cpu_us_per_update": {k: round(v, 1) for k, v in best.items()},
+            "ratio_fraudwall_to_baseline": round(best["fraudwall"] / best["redis_py_asyncio"], 2),
+        }
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def bench_http(args: argparse.Namespace) -> dict[str, object]:
     tmp = Path(tempfile.mkdtemp(prefix="fw-bench-"))
     procs: list[subprocess.Popen[bytes]] = []
@@ -417,24 +512,8 @@ def bench_http(args: argparse.Namespace) -> dict[str, object]:
         env = {**os.environ, "FRAUDWALL_DATABASE_URL": url}
         state = []
         if args.redis:
-            rport = free_port()
-            procs.append(
-                subprocess.Popen(
-                    [
-                        "redis-server",
-                        "--port",
-                        str(rport),
-                        "--bind",
-                        "127.0.0.1",
-                        "--save",
-                        "",
-                        "--dir",
-                        str(tmp),
-                    ],
-                    stdout=subprocess.DEVNULL,
-                )
-            )
-            wait_http(rport)
+            rproc, rport = start_redis(tmp)
+            procs.append(rproc)
             state = ["--state", f"redis://127.0.0.1:{rport}/0"]
         ports = [free_port() for _ in range(args.workers)]
         for port in ports:
@@ -640,6 +719,9 @@ def main() -> None:
     m.add_argument("--callers", type=int, default=1_000_000)
     ap_ = sub.add_parser("app")
     ap_.add_argument("--calls", type=int, default=20_000)
+    st = sub.add_parser("store")
+    st.add_argument("--updates", type=int, default=20_000)
+    st.add_argument("--rounds", type=int, default=3)
     h = sub.add_parser("http")
     h.add_argument("--rate", type=float, default=2000)
     h.add_argument("--seconds", type=float, default=20)
@@ -660,6 +742,7 @@ def main() -> None:
         "inproc": bench_inproc,
         "memory": bench_memory,
         "app": bench_app,
+        "store": bench_store,
         "http": bench_http,
         "kamailio": bench_kamailio,
     }[args.mode]
