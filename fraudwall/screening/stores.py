@@ -15,6 +15,7 @@ import os
 import struct
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -182,6 +183,16 @@ _CAS_SHA = hashlib.sha1(_CAS.encode()).hexdigest()  # the name Redis caches the 
 MAX_TRIES = 8
 
 
+@dataclass(frozen=True)
+class _Update:
+    """What a write-back needs to redo a step: the numbers, their keys and the step."""
+
+    a: str
+    b: str | None
+    names: list[str]
+    step: PairStep[Any]
+
+
 class ConcurrentUpdate(RuntimeError):
     """Another worker kept changing the same record: the step could not be applied."""
 
@@ -263,18 +274,11 @@ class RedisStore:
             self._lost(a, e)
             return out
         self._inflight.add(written)
-        written.add_done_callback(partial(self._written, a, b, names, step, keys, args))
+        written.add_done_callback(partial(self._written, _Update(a, b, names, step), keys, args))
         return out
 
     def _written(
-        self,
-        a: str,
-        b: str | None,
-        names: list[str],
-        step: PairStep[Any],
-        keys: list[str],
-        args: list[Any],
-        written: asyncio.Future[Any],
+        self, u: _Update, keys: list[str], args: list[Any], written: asyncio.Future[Any]
     ) -> None:
         """The compare-and-set's reply: done, or finish the write-back off the call path."""
         from redis.exceptions import NoScriptError
@@ -284,40 +288,32 @@ class RedisStore:
         if error is None and written.result():
             return
         if error is not None and not isinstance(error, NoScriptError):
-            self._lost(a, error)
+            self._lost(u.a, error)
             return
         if error is None:
             self.conflicts += 1
-        redo = self._write_back(a, b, names, step, keys, args, reread=error is None)
+        redo = self._write_back(u, keys, args, reread=error is None)
         task = asyncio.get_running_loop().create_task(redo)
         self._writes.add(task)
         task.add_done_callback(self._writes.discard)
 
     async def _write_back(
-        self,
-        a: str,
-        b: str | None,
-        names: list[str],
-        step: PairStep[Any],
-        keys: list[str],
-        args: list[Any],
-        *,
-        reread: bool,
+        self, u: _Update, keys: list[str], args: list[Any], *, reread: bool
     ) -> None:
         """Write the step's records, re-reading and re-running it after each conflict (its
         new result is dropped: the answer was given from the records first read)."""
         try:
             for _ in range(MAX_TRIES):
                 if reread:
-                    raws = await self._pipe.call("MGET", *names, retry=True)
-                    keys, args, _ = self._plan(a, b, raws, step)
+                    raws = await self._pipe.call("MGET", *u.names, retry=True)
+                    keys, args, _ = self._plan(u.a, u.b, raws, u.step)
                 if await self._compare_and_set(keys, args):
                     return
                 self.conflicts += 1
                 reread = True
-            raise ConcurrentUpdate(f"state of {a} kept changing during {MAX_TRIES} tries")
+            raise ConcurrentUpdate(f"state of {u.a} kept changing during {MAX_TRIES} tries")
         except Exception as e:
-            self._lost(a, e)
+            self._lost(u.a, e)
 
     def _lost(self, a: str, error: BaseException) -> None:
         self.lost_writes += 1
