@@ -14,7 +14,6 @@ command still waiting on it (Kamailio then fails open) instead of a timer per co
 from __future__ import annotations
 
 import asyncio
-import ssl
 import time
 from collections import deque
 from typing import Any
@@ -97,14 +96,17 @@ class _Protocol(asyncio.Protocol):
 
 
 class RedisPipe:
-    """Commands on one pipelined connection, opened on first use and again after a loss.
+    """Commands on one pipelined connection to ``url``, opened on first use and again after
+    a loss. The URL is read by redis-py (host and port or a unix socket, ``db``, user and
+    password, TLS and its options), so it means the same as for the store's other commands."""
 
-    ``kwargs`` are a redis-py connection's (``redis.Redis.from_url(...).connection_pool.
-    connection_kwargs``: host and port or a unix ``path``, ``db``, ``username``, ``password``,
-    TLS options), so the URL means the same as for the store's other commands."""
+    def __init__(self, url: str, *, timeout_s: float = 0.5) -> None:
+        from redis import asyncio as aioredis
 
-    def __init__(self, kwargs: dict[str, Any], *, tls: bool, timeout_s: float = 0.5) -> None:
-        self.kwargs, self.tls, self.timeout_s = kwargs, tls, timeout_s
+        pool = aioredis.ConnectionPool.from_url(url, socket_connect_timeout=timeout_s)
+        #: redis-py's connection for the URL, never connected: where and how to connect
+        self.target: Any = pool.make_connection()
+        self.timeout_s = timeout_s
         self._conn: _Protocol | None = None
         self._connecting: asyncio.Future[_Protocol] | None = None
         #: connections opened so far (one, unless Redis closed or stopped answering one)
@@ -151,38 +153,33 @@ class RedisPipe:
         return await asyncio.shield(self._connecting)
 
     async def _open(self, loop: asyncio.AbstractEventLoop) -> _Protocol:
-        kw = self.kwargs
-        timeout = kw.get("socket_connect_timeout") or self.timeout_s
-        context = None
-        if self.tls:
-            context = ssl.create_default_context(cafile=kw.get("ssl_ca_certs"))
-            if kw.get("ssl_cert_reqs") in ("none", ssl.CERT_NONE):
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
+        t = self.target
+        tls = t.ssl_context.get() if hasattr(t, "ssl_context") else None
         try:
-            async with asyncio.timeout(timeout):
-                if kw.get("path"):
+            async with asyncio.timeout(self.timeout_s):
+                if getattr(t, "path", None):
                     _, conn = await loop.create_unix_connection(
-                        lambda: _Protocol(self.timeout_s), kw["path"]
+                        lambda: _Protocol(self.timeout_s), t.path
                     )
                 else:
                     _, conn = await loop.create_connection(
-                        lambda: _Protocol(self.timeout_s),
-                        kw.get("host", "localhost"),
-                        kw.get("port", 6379),
-                        ssl=context,
+                        lambda: _Protocol(self.timeout_s), t.host, t.port, ssl=tls
                     )
+                setup = []  # sent together, their replies read in order
+                if t.password:
+                    auth = (t.username, t.password) if t.username else (t.password,)
+                    setup.append(conn.send(_pack("AUTH", *auth), loop))
+                if t.db:
+                    setup.append(conn.send(_pack("SELECT", t.db), loop))
+                for reply in setup:
+                    await reply
         except (OSError, TimeoutError) as e:
             raise RedisConnectionError(f"cannot connect to Redis: {e}") from e
+        except ResponseError as e:
+            assert conn.transport is not None
+            conn.transport.close()
+            raise RedisConnectionError(f"Redis refused the connection: {e}") from e
         self.opened += 1
-        setup = []
-        if kw.get("password"):
-            auth = [kw["username"], kw["password"]] if kw.get("username") else [kw["password"]]
-            setup.append(conn.send(_pack("AUTH", *auth), loop))
-        if kw.get("db"):
-            setup.append(conn.send(_pack("SELECT", kw["db"]), loop))
-        for reply in setup:
-            await reply
         return conn
 
     async def aclose(self) -> None:

@@ -223,9 +223,7 @@ class RedisStore:
         self.url = url
         self.client: Any = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._cas = self.client.register_script(_CAS)
-        pool = self.client.connection_pool  # the URL parsed: the call path connects alike
-        tls = pool.connection_class.__name__ == "SSLConnection"
-        self._pipe = RedisPipe(pool.connection_kwargs, tls=tls, timeout_s=0.5)
+        self._pipe = RedisPipe(url, timeout_s=0.5)  # the call path's connection
         self.ttl_ms = ttl_minutes * 60_000
         self.prefix = prefix
         self.conflicts = 0  # steps re-run because another worker wrote first

@@ -330,3 +330,30 @@ def test_async_update_without_redis_is_a_connection_error(tmp_path):
 
     with pytest.raises(RedisConnectionError, match="cannot connect to Redis"):
         asyncio.run(run())
+
+
+def test_async_updates_log_in_and_select_the_database_of_the_url(redis_url):
+    admin = RedisStore(redis_url).client
+    user = f"fw{time.monotonic_ns()}"
+    admin.acl_setuser(user, enabled=True, passwords=["+s3cret"], keys=["*"], commands=["+@all"])
+    hostport = redis_url.split("//", 1)[1].split("/", 1)[0]
+    store = RedisStore(f"redis://{user}:s3cret@{hostport}/3", prefix=f"db{time.monotonic_ns()}:")
+    wrong = RedisStore(f"redis://{user}:nope@{hostport}/3", prefix=store.prefix)
+
+    async def run() -> int:
+        try:
+            with pytest.raises(RedisConnectionError, match="refused the connection"):
+                await wrong.aupdate_pair("+8613800000000", None, _count_one)
+            return await store.aupdate_pair("+8613800000000", None, _count_one)
+        finally:
+            await store.aclose()
+            await wrong.aclose()
+
+    try:
+        assert asyncio.run(run()) == 1
+        key = store.prefix + "+8613800000000"
+        assert store.client.exists(key) == 1  # in database 3, as the URL says
+        assert admin.exists(key) == 0  # not in database 0
+    finally:
+        store.client.delete(store.prefix + "+8613800000000")
+        admin.acl_deluser(user)
