@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -133,3 +134,9 @@ def test_training_texts_are_the_same_from_parquet_and_gbk_csv(
     assert not texts.duplicated().any() and texts["content"].notna().all()
     with pytest.raises(InputError, match="no truth"):
         export_texts(tmp_path, tmp_path / "none.csv")
+    no_sms = tmp_path / "no_sms"  # a world whose SMS files are missing
+    (no_sms / "truth").mkdir(parents=True)
+    shutil.copy(pq_dir / "truth" / "labels.parquet", no_sms / "truth")
+    with pytest.raises(InputError, match="no sms files") as e:
+        export_texts(no_sms, tmp_path / "none.csv")
+    assert e.value.file == str(no_sms / "sms") and not (tmp_path / "none.csv").exists()
