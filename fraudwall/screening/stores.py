@@ -282,6 +282,9 @@ class RedisStore:
         from redis.exceptions import NoScriptError
 
         self._inflight.discard(written)
+        if written.cancelled():  # the loop is shutting down: the reply will not be read
+            self._lost(u.a, asyncio.CancelledError("write-back cancelled"))
+            return
         error = written.exception()
         if error is None and written.result():
             return
@@ -319,8 +322,8 @@ class RedisStore:
 
     async def flush(self) -> None:
         """Wait until every write-back started so far has finished."""
-        while self._inflight or self._writes:
-            await asyncio.gather(*self._inflight, *self._writes, return_exceptions=True)
+        while self._inflight or self._writes:  # wait() does not cancel them if we are
+            await asyncio.wait({*self._inflight, *self._writes})
 
     async def _compare_and_set(self, keys: list[str], args: list[Any]) -> bool:
         from redis.exceptions import NoScriptError

@@ -357,3 +357,22 @@ def test_async_updates_log_in_and_select_the_database_of_the_url(redis_url):
     finally:
         store.client.delete(store.prefix + "+8613800000000")
         admin.acl_deluser(user)
+
+
+def test_a_cancelled_flush_leaves_the_write_backs_running(redis_url):
+    store = RedisStore(redis_url, prefix=f"cf{time.monotonic_ns()}:")
+
+    async def run() -> None:
+        try:
+            await store.aupdate_pair("+8613800000000", None, _count_one)  # write-back sent
+            waiting = asyncio.ensure_future(store.flush())
+            await asyncio.sleep(0)
+            waiting.cancel()  # as when the worker's shutdown is cut short
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+        finally:
+            await store.aclose()
+
+    asyncio.run(run())
+    back = store.get("+8613800000000")
+    assert store.lost_writes == 0 and back is not None and back.windows(T0).calls_24h == 1
