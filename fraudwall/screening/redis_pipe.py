@@ -155,6 +155,7 @@ class RedisPipe:
     async def _open(self, loop: asyncio.AbstractEventLoop) -> _Protocol:
         t = self.target
         tls = t.ssl_context.get() if hasattr(t, "ssl_context") else None
+        conn: _Protocol | None = None
         try:
             async with asyncio.timeout(self.timeout_s):
                 if getattr(t, "path", None):
@@ -173,12 +174,14 @@ class RedisPipe:
                     setup.append(conn.send(_pack("SELECT", t.db), loop))
                 for reply in setup:
                     await reply
-        except (OSError, TimeoutError) as e:
-            raise RedisConnectionError(f"cannot connect to Redis: {e}") from e
-        except ResponseError as e:
-            assert conn.transport is not None
-            conn.transport.close()
-            raise RedisConnectionError(f"Redis refused the connection: {e}") from e
+        except BaseException as e:
+            if conn is not None and conn.transport is not None:
+                conn.transport.close()  # connected, but the log-in failed or hung
+            if isinstance(e, ResponseError):
+                raise RedisConnectionError(f"Redis refused the connection: {e}") from e
+            if isinstance(e, OSError | TimeoutError):
+                raise RedisConnectionError(f"cannot connect to Redis: {e}") from e
+            raise
         self.opened += 1
         return conn
 
