@@ -279,15 +279,15 @@ class RedisStore:
         self, u: _Update, keys: list[str], args: list[Any], written: asyncio.Future[Any]
     ) -> None:
         """The compare-and-set's reply: done, or finish the write-back off the call path."""
-        from redis.exceptions import NoScriptError
-
         self._inflight.discard(written)
         if written.cancelled():  # the loop is shutting down: the reply will not be read
             self._lost(u.a, asyncio.CancelledError("write-back cancelled"))
             return
         error = written.exception()
         if error is None and written.result():
-            return
+            return  # every decision but a conflicting one ends here
+        from redis.exceptions import NoScriptError
+
         if error is not None and not isinstance(error, NoScriptError):
             self._lost(u.a, error)
             return
