@@ -40,6 +40,7 @@ from fraudwall.store import Tables, Workspace, connect
 from fraudwall.store.engine import check_engine
 from fraudwall.store.window import Window, parse_span
 from fraudwall.store.workspace import crash_point
+from fraudwall.timing import Ledger
 
 #: Called with (stage, done, total) as work advances; the CLI draws progress bars from it.
 Progress = Callable[[str, int, int], None]
@@ -344,8 +345,10 @@ def detect(
             raise ValueError(f"unknown detectors {sorted(unknown)}")
         library = {k: v for k, v in library.items() if k in only}
     con = connect(engine)
-    tables = Tables(ws, con, window=window)
-    ctx = Context(tables=tables, features=FeatureCache(tables, con), con=con, policy=policy)
+    ledger = Ledger()
+    tables = Tables(ws, con, window=window, ledger=ledger)
+    features = FeatureCache(tables, con, ledger)
+    ctx = Context(tables=tables, features=features, con=con, policy=policy)
     done = 0
 
     def step(name: str) -> None:

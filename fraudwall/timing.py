@@ -19,6 +19,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+#: Section prefix of what a run materialises once for all its readers (feature families and
+#: the tables derived alike by several detectors): ``run.json`` lists them as features.
+SHARED_SECTION = "features:"
+
 
 class Ledger:
     """Seconds per section name, each excluding the nested sections it contains."""

@@ -27,7 +27,7 @@ import ibis.expr.types as ir
 
 from fraudwall.errors import WorkspaceError
 from fraudwall.store.engine import engine_of
-from fraudwall.timing import Ledger
+from fraudwall.timing import SHARED_SECTION, Ledger
 
 TableMap = Mapping[str, ir.Table]
 
@@ -99,7 +99,7 @@ def feature_family(
 
 
 #: Ledger section names of feature families: ``features:NAME``.
-FEATURE_SECTION = "features:"
+FEATURE_SECTION = SHARED_SECTION
 
 
 class FeatureCache:

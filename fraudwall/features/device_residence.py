@@ -25,11 +25,17 @@ FEATURES = (
 )
 
 
-def main_value(calls: ir.Table, column: str, by: str = "msisdn") -> ir.Table:
+def main_value(
+    calls: ir.Table, column: str, by: str = "msisdn", *, rows: str | None = None
+) -> ir.Table:
     """Per ``by`` (a number unless told): the most frequent non-empty ``column`` value
-    (``value``), its share of the rows with one (``share``) and their count (``total``)."""
+    (``value``), its share of the rows with one (``share``) and their count (``total``).
+
+    ``rows``: a column saying how many rows each row of an aggregated table stands for.
+    """
     known = calls.filter(calls[column].notnull() & (calls[column] != ""))
-    pairs = known.group_by(entity_id=known[by], value=known[column]).agg(n=ibis._.count())
+    n = known[rows].sum() if rows else known.count()
+    pairs = known.group_by(entity_id=known[by], value=known[column]).agg(n=n)
     total = pairs.n.sum().over(group_by=pairs.entity_id)
     # Ties go to the smaller value so that results never depend on the engine's row order.
     rank = ibis.row_number().over(group_by=pairs.entity_id, order_by=[ibis.desc("n"), "value"])

@@ -59,12 +59,16 @@ def holder_card_use(t: TableMap) -> ibis.Table:
     """Per personal holder: its used cards, how many are used far from home, in how many phones."""
     s, cells = t["subscribers"], t["cells"]
     s = s.filter((s.holder_type == "personal") & s.holder_id_hash.notnull())
-    seen = _sightings(t)
-    span = seen.group_by(entity_id=seen.msisdn).agg(
-        first_seen=seen.at.min(), last_seen=seen.at.max()
+    # One pass over the sightings: the span and both main values read its per-place counts.
+    raw = _sightings(t)
+    seen = raw.group_by("msisdn", "imei", "cell_id").agg(
+        n=raw.count(), first_at=raw.at.min(), last_at=raw.at.max()
     )
-    dev = main_value(seen, "imei").select("entity_id", main_imei="value")
-    cell = main_value(seen, "cell_id").select("entity_id", main_cell="value")
+    span = seen.group_by(entity_id=seen.msisdn).agg(
+        first_seen=seen.first_at.min(), last_seen=seen.last_at.max()
+    )
+    dev = main_value(seen, "imei", rows="n").select("entity_id", main_imei="value")
+    cell = main_value(seen, "cell_id", rows="n").select("entity_id", main_cell="value")
     home = span.left_join(dev, "entity_id").left_join(cell, "entity_id")
     centres = (
         cells.filter(cells.city.notnull())

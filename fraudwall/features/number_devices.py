@@ -12,6 +12,8 @@ from collections.abc import Mapping
 import ibis
 import ibis.expr.types as ir
 
+from fraudwall.store.engine import once_per_run
+
 #: (table, time column) of every table that may carry imei / imsi per number.
 SOURCES = (("calls", "started_at"), ("sms", "sent_at"), ("device_events", "at"))
 
@@ -40,3 +42,18 @@ def sightings(tables: Mapping[str, ir.Table]) -> ir.Table:
             ).filter(ibis._.imei.notnull() | ibis._.imsi.notnull())
         )
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def sighting_spans(tables: Mapping[str, ir.Table]) -> ir.Table:
+    """``msisdn, imei, imsi, first_at, last_at``: the :func:`sightings` of each number with
+    each handset and SIM, computed once per run.
+
+    The handset and SIM detectors read these spans instead of every call, SMS and event again:
+    distinct handsets or SIMs and the first and last sighting of a number are the same on them.
+    """
+
+    def build(t: Mapping[str, ir.Table]) -> ir.Table:
+        s = sightings(t)
+        return s.group_by("msisdn", "imei", "imsi").agg(first_at=s.at.min(), last_at=s.at.max())
+
+    return once_per_run(tables, "sighting_spans", build)

@@ -51,7 +51,8 @@ class DetectionResult:
     #: Wall seconds per detector, its own work only: the feature families and other detectors'
     #: hits it was first to need are charged to them.
     seconds: dict[str, float] = field(default_factory=dict)
-    #: Wall seconds per feature family materialised in the run.
+    #: Wall seconds per feature family (and table derived for several detectors, such as
+    #: ``sighting_spans``) materialised in the run.
     feature_seconds: dict[str, float] = field(default_factory=dict)
 
 

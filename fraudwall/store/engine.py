@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -36,6 +36,7 @@ from fraudwall.contract import TABLES
 from fraudwall.errors import FraudwallError, InputError
 from fraudwall.store.window import Window
 from fraudwall.store.workspace import Workspace
+from fraudwall.timing import SHARED_SECTION, Ledger
 
 ENGINES = ("duckdb", "spark")
 
@@ -214,6 +215,19 @@ def engine_of(con: ibis.BaseBackend) -> Engine:
     raise InputError(f"no fraudwall engine drives Ibis backend {con.name!r}", field="--engine")
 
 
+def once_per_run(
+    tables: Mapping[str, ir.Table], name: str, build: Callable[[Mapping[str, ir.Table]], ir.Table]
+) -> ir.Table:
+    """``build(tables)``, computed once per run when ``tables`` is a run's :class:`Tables`.
+
+    For an intermediate that several detectors derive alike from the stored tables: the run
+    materialises it for all of them. Any other map (a test's memtables) gets it inline.
+    """
+    if isinstance(tables, Tables):
+        return tables.derived(name, build)
+    return build(tables)
+
+
 class Tables(Mapping[str, ir.Table]):
     """The workspace's stored tables as Ibis tables on one connection, loaded on first use.
 
@@ -223,13 +237,20 @@ class Tables(Mapping[str, ir.Table]):
     """
 
     def __init__(
-        self, workspace: Workspace, con: ibis.BaseBackend, window: Window | None = None
+        self,
+        workspace: Workspace,
+        con: ibis.BaseBackend,
+        window: Window | None = None,
+        ledger: Ledger | None = None,
     ) -> None:
         self.workspace = workspace
         self.con = con
         self.engine = engine_of(con)
         self.window = window
+        #: Where the time of each derived table goes (``features:NAME``, as a family's).
+        self.ledger = ledger or Ledger()
         self._cache: dict[str, ir.Table] = {}
+        self._derived: dict[str, ir.Table] = {}
 
     def _present(self, name: str) -> bool:
         spec = TABLES.get(name)
@@ -256,6 +277,17 @@ class Tables(Mapping[str, ir.Table]):
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and (name in self._cache or self._present(name))
+
+    def derived(self, name: str, build: Callable[[Tables], ir.Table]) -> ir.Table:
+        """``build(self)``, materialised on first use and kept for the connection.
+
+        For an intermediate that several readers of one run derive from the stored tables
+        alike (the window's call edges): the engine computes it once instead of once each.
+        """
+        if name not in self._derived:
+            with self.ledger.section(f"{SHARED_SECTION}{name}"):
+                self._derived[name] = self.engine.materialise(f"derived_{name}", build(self))
+        return self._derived[name]
 
     def _names(self) -> list[str]:
         return [name for name in TABLES if self._present(name)]

@@ -8,7 +8,7 @@ import ibis.expr.types as ir
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
 from fraudwall.detectors.library._grading import grade, rise
-from fraudwall.features.number_devices import sightings
+from fraudwall.features.number_devices import sighting_spans
 
 
 class DeviceSwap(Detector):
@@ -38,12 +38,12 @@ class DeviceSwap(Detector):
         )
 
     def find(self, ctx: Context, p: Params) -> ir.Table:
-        s = sightings(ctx.tables).filter(ibis._.imei.notnull())
+        s = sighting_spans(ctx.tables).filter(ibis._.imei.notnull())
         per_device = s.group_by("imei").agg(numbers=s.msisdn.nunique())
         personal = per_device.filter(per_device.numbers <= p.max_numbers_per_handset)
         s = s.semi_join(personal, "imei")
         per = s.group_by(entity_id=s.msisdn).agg(
-            imeis=s.imei.nunique(), first_seen=s.at.min(), last_seen=s.at.max()
+            imeis=s.imei.nunique(), first_seen=s.first_at.min(), last_seen=s.last_at.max()
         )
         hit = per.filter(per.imeis >= p.min_imeis)
         return hit.select(

@@ -8,7 +8,7 @@ import ibis.expr.types as ir
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
 from fraudwall.detectors.library._grading import grade, rise
-from fraudwall.features.number_devices import sightings
+from fraudwall.features.number_devices import sighting_spans
 
 
 class SimSwap(Detector):
@@ -39,9 +39,9 @@ class SimSwap(Detector):
         )
 
     def find(self, ctx: Context, p: Params) -> ir.Table:
-        s = sightings(ctx.tables)
+        s = sighting_spans(ctx.tables)
         per = s.group_by(entity_id=s.msisdn).agg(
-            imsis=s.imsi.nunique(), first_seen=s.at.min(), last_seen=s.at.max()
+            imsis=s.imsi.nunique(), first_seen=s.first_at.min(), last_seen=s.last_at.max()
         )
         if ctx.has("device_events"):
             d = ctx.tables["device_events"]
