@@ -26,7 +26,7 @@ import ibis
 import ibis.expr.types as ir
 
 from fraudwall.errors import WorkspaceError
-from fraudwall.store.engine import engine_of
+from fraudwall.store.engine import engine_of, once_per_run
 from fraudwall.timing import SHARED_SECTION, Ledger
 
 TableMap = Mapping[str, ir.Table]
@@ -143,6 +143,10 @@ class _WithFamilies(Mapping[str, ir.Table]):
         if key.startswith(FAMILY_KEY):
             return self._cache[key.removeprefix(FAMILY_KEY)]
         return self._tables[key]
+
+    def derived(self, name: str, build: Callable[[TableMap], ir.Table]) -> ir.Table:
+        """A table derived once per run from the stored tables (see ``once_per_run``)."""
+        return once_per_run(self._tables, name, build)
 
     def __contains__(self, key: object) -> bool:
         if isinstance(key, str) and key.startswith(FAMILY_KEY):

@@ -11,6 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from fraudwall.features.base import Feature, TableMap, feature_family
+from fraudwall.features.number_devices import call_handsets
 
 #: A number resides in a device (or cell) carrying at least this share of its calls.
 RESIDENT_SHARE = 0.5
@@ -54,7 +55,7 @@ def main_value(
 def device_residence(t: TableMap) -> ibis.Table:
     """Each number's main handset and main cell, with the share of calls they carry."""
     c = t["calls"]
-    dev = main_value(c, "imei")
+    dev = main_value(call_handsets(t), "imei", rows="n")
     cell = main_value(c, "cell_id")
     numbers = c.select(entity_id=c.msisdn).distinct()
     j = numbers.left_join(dev, "entity_id").left_join(cell, "entity_id", rname="{name}_cell")

@@ -57,3 +57,18 @@ def sighting_spans(tables: Mapping[str, ir.Table]) -> ir.Table:
         return s.group_by("msisdn", "imei", "imsi").agg(first_at=s.at.min(), last_at=s.at.max())
 
     return once_per_run(tables, "sighting_spans", build)
+
+
+def call_handsets(tables: Mapping[str, ir.Table]) -> ir.Table:
+    """``msisdn, imei, n, first_seen, last_seen``: each number's calls per known handset,
+    computed once per run (the SIM-box and shared-handset detectors and the main handset of
+    ``device_residence`` all count them)."""
+
+    def build(t: Mapping[str, ir.Table]) -> ir.Table:
+        c = t["calls"]
+        c = c.filter(c.imei.notnull() & (c.imei != ""))
+        return c.group_by("msisdn", "imei").agg(
+            n=c.count(), first_seen=c.started_at.min(), last_seen=c.started_at.max()
+        )
+
+    return once_per_run(tables, "call_handsets", build)

@@ -218,14 +218,14 @@ def engine_of(con: ibis.BaseBackend) -> Engine:
 def once_per_run(
     tables: Mapping[str, ir.Table], name: str, build: Callable[[Mapping[str, ir.Table]], ir.Table]
 ) -> ir.Table:
-    """``build(tables)``, computed once per run when ``tables`` is a run's :class:`Tables`.
+    """``build(tables)``, computed once per run when ``tables`` is a run's :class:`Tables` (or a
+    map over one that offers its ``derived``, as the feature cache's does).
 
     For an intermediate that several detectors derive alike from the stored tables: the run
     materialises it for all of them. Any other map (a test's memtables) gets it inline.
     """
-    if isinstance(tables, Tables):
-        return tables.derived(name, build)
-    return build(tables)
+    derived = getattr(tables, "derived", None)
+    return derived(name, build) if callable(derived) else build(tables)
 
 
 class Tables(Mapping[str, ir.Table]):

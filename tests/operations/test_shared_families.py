@@ -61,3 +61,27 @@ def test_the_sighting_spans_give_the_handset_and_sim_counts_of_the_raw_sightings
     got = got.execute().sort_values("msisdn", ignore_index=True)
     assert len(got) > 100 and (got.imeis > 1).any()
     assert got.equals(expected)
+
+
+def test_the_call_handsets_are_one_table_per_run_also_for_a_family_built_on_the_cache(tables):
+    from fraudwall.features.number_devices import call_handsets
+
+    load_families()
+    tables = Tables(tables.workspace, connect("duckdb", threads=1))  # a run of its own
+    cache = FeatureCache(tables, tables.con)
+    residence = cache["device_residence"]  # built through the cache's map of tables
+    first = call_handsets(tables)
+    assert call_handsets(tables) is first
+    assert "features:call_handsets" in tables.ledger.seconds
+    c = tables["calls"]
+    c = c.filter(c.imei.notnull() & (c.imei != ""))
+    raw = c.group_by("msisdn", "imei").agg(
+        n=c.count(), first_seen=c.started_at.min(), last_seen=c.started_at.max()
+    )
+    cols = ["msisdn", "imei"]
+    got = first.execute().sort_values(cols, ignore_index=True)
+    assert len(got) > 100 and got.equals(raw.execute().sort_values(cols, ignore_index=True))
+    # The family's main handset is the handset with most calls, as from the raw rows.
+    inline = FAMILIES["device_residence"].compute({"calls": tables["calls"]}).execute()
+    shared = residence.execute().sort_values("entity_id", ignore_index=True)
+    assert shared.equals(inline.sort_values("entity_id", ignore_index=True))

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
+from fraudwall.features.number_devices import call_handsets
 
 #: Labels that confirm a number as used for fraud.
 FRAUD_NUMBER_LABELS = ("fraud_caller", "simbox_sim")
@@ -68,11 +69,7 @@ class RelationSharedDevice(Detector):
         )
 
     def find(self, ctx: Context, p: Params) -> ir.Table:
-        c = ctx.tables["calls"]
-        c = c.filter(c.imei.notnull() & (c.imei != ""))
-        pairs = c.group_by(c.msisdn, c.imei).agg(
-            n=ibis._.count(), first_seen=c.started_at.min(), last_seen=c.started_at.max()
-        )
+        pairs = call_handsets(ctx.tables)
         pairs = pairs.mutate(device_share=pairs.n / pairs.n.sum().over(group_by=pairs.msisdn))
         known = confirmed_numbers(ctx, p.labels)
         used = pairs.semi_join(known, "msisdn")

@@ -8,6 +8,7 @@ import ibis.expr.types as ir
 from fraudwall.detectors.base import Context, Detector, threshold
 from fraudwall.detectors.base import Params as BaseParams
 from fraudwall.detectors.library.simbox_device import SimboxDevice
+from fraudwall.features.number_devices import call_handsets
 
 
 class SimboxSim(Detector):
@@ -38,11 +39,7 @@ class SimboxSim(Detector):
         boxes = flagged_devices(ctx).select(
             imei="entity_id", box_score="score", resident_sims="resident_sims"
         )
-        c = ctx.tables["calls"]
-        c = c.filter(c.imei.notnull() & (c.imei != ""))
-        pairs = c.group_by("msisdn", "imei").agg(
-            n=ibis._.count(), first_seen=c.started_at.min(), last_seen=c.started_at.max()
-        )
+        pairs = call_handsets(ctx.tables)
         pairs = pairs.mutate(total=pairs.n.sum().over(group_by=pairs.msisdn))
         inbox = pairs.join(boxes, "imei")
         # The main box: most of the number's box calls, ties to the smaller IMEI.
