@@ -19,26 +19,20 @@ def tables(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Table
     return Tables(ws, connect("duckdb", threads=1))
 
 
-def test_number_profile_from_the_shared_number_calls_equals_the_raw_computation(tables):
+@pytest.mark.parametrize(
+    ("family", "base"), [("number_profile", "number_calls"), ("device_sims", "device_residence")]
+)
+def test_a_family_from_the_shared_family_it_builds_on_equals_the_raw_computation(
+    tables, family, base
+):
     load_families()
     cache = FeatureCache(tables, tables.con)
-    shared = cache["number_profile"].execute().sort_values("entity_id", ignore_index=True)
-    raw = FAMILIES["number_profile"].compute(tables).execute()
+    shared = cache[family].execute().sort_values("entity_id", ignore_index=True)
+    raw = FAMILIES[family].compute(tables).execute()
     raw = raw.sort_values("entity_id", ignore_index=True)
     assert len(shared) > 100
     assert shared.equals(raw)
-    assert "number_calls" in cache._done  # materialised once and reused
-
-
-def test_device_sims_from_the_shared_device_residence_equals_the_raw_computation(tables):
-    load_families()
-    cache = FeatureCache(tables, tables.con)
-    shared = cache["device_sims"].execute().sort_values("entity_id", ignore_index=True)
-    raw = FAMILIES["device_sims"].compute(tables).execute()
-    raw = raw.sort_values("entity_id", ignore_index=True)
-    assert len(shared) > 100
-    assert shared.equals(raw)
-    assert "device_residence" in cache._done  # materialised once and reused
+    assert base in cache._done  # materialised once and reused
 
 
 def test_the_sighting_spans_give_the_handset_and_sim_counts_of_the_raw_sightings(tables):
