@@ -282,7 +282,9 @@ class Tables(Mapping[str, ir.Table]):
         """``build(self)``, materialised on first use and kept for the connection.
 
         For an intermediate that several readers of one run derive from the stored tables
-        alike (the window's call edges): the engine computes it once instead of once each.
+        alike (the sighting spans of the handset and SIM detectors): the engine computes it
+        once instead of once each. It stays in the engine's memory until the connection
+        closes, so a large one costs the run's peak memory for all of it.
         """
         if name not in self._derived:
             with self.ledger.section(f"{SHARED_SECTION}{name}"):
