@@ -98,10 +98,6 @@ def feature_family(
     return register
 
 
-#: Ledger section names of feature families: ``features:NAME``.
-FEATURE_SECTION = SHARED_SECTION
-
-
 class FeatureCache:
     """Materialises each family once per run on the engine, so detectors share the work."""
 
@@ -121,7 +117,7 @@ class FeatureCache:
         if name not in self._done:
             load_families()
             inputs = _WithFamilies(self.tables, self)
-            with self.ledger.section(f"{FEATURE_SECTION}{name}"):
+            with self.ledger.section(f"{SHARED_SECTION}{name}"):
                 expr = FAMILIES[name].compute(inputs)
                 self._done[name] = engine_of(self.con).materialise(f"features_{name}", expr)
         return self._done[name]
@@ -129,6 +125,13 @@ class FeatureCache:
 
 #: Key prefix under which a family's ``build`` finds another family, already materialised.
 FAMILY_KEY = "family:"
+
+
+def built_on(t: TableMap, family: FeatureFamily) -> ir.Table:
+    """``family``'s table for a family built on it: within a run the one the feature cache
+    materialised (under ``family:NAME``), else built from the stored tables ``t``."""
+    key = f"{FAMILY_KEY}{family.name}"
+    return t[key] if key in t else family.build(t)
 
 
 class _WithFamilies(Mapping[str, ir.Table]):

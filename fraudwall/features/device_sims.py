@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ibis
 
-from fraudwall.features.base import FAMILY_KEY, Feature, TableMap, feature_family
+from fraudwall.features.base import Feature, TableMap, built_on, feature_family
 from fraudwall.features.device_residence import RESIDENT_SHARE, device_residence
 
 FEATURES = (
@@ -52,9 +52,7 @@ def device_sims(t: TableMap) -> ibis.Table:
         last_seen=c.started_at.max(),
     )
 
-    # Within a run, device_residence is materialised once and shared (FeatureCache).
-    key = f"{FAMILY_KEY}device_residence"
-    home = t[key] if key in t else device_residence.build(t)
+    home = built_on(t, device_residence)
     home = home.filter(home.main_imei_share >= RESIDENT_SHARE)
     resident = home.group_by(entity_id=home.main_imei).agg(resident_sims=ibis._.count())
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from fraudwall.features.base import FAMILY_KEY, Feature, TableMap, feature_family
+from fraudwall.features.base import Feature, TableMap, built_on, feature_family
 from fraudwall.features.number_calls import number_calls
 
 FEATURES = (
@@ -45,9 +45,7 @@ def _ratio(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:
 )
 def number_profile(t: TableMap) -> ir.Table:
     """Shares of each number's calls and multiples of the population's median caller."""
-    # Within a run, number_calls is materialised once and shared (FeatureCache).
-    key = f"{FAMILY_KEY}number_calls"
-    f = t[key] if key in t else number_calls.build(t)
+    f = built_on(t, number_calls)
     callers = f.filter(f.calls_out > 0)
     pop = callers.aggregate(
         median_callees=callers.callees.quantile(0.5).cast("float64"),

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from fraudwall.detectors.base import LEAD_CORE_COLUMNS, Context, Detector, Params
-from fraudwall.features.base import FEATURE_SECTION
 from fraudwall.policy import Policy
 from fraudwall.store.engine import engine_of
+from fraudwall.timing import SHARED_SECTION
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +94,8 @@ def run_detectors(
         if on_step:
             on_step(name)
     times = ctx.features.ledger.rounded()
-    result.feature_seconds = ctx.features.ledger.rounded(FEATURE_SECTION)
-    result.seconds = {k: v for k, v in times.items() if not k.startswith(FEATURE_SECTION)}
+    result.feature_seconds = ctx.features.ledger.rounded(SHARED_SECTION)
+    result.seconds = {k: v for k, v in times.items() if not k.startswith(SHARED_SECTION)}
     if frames:
         leads = pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
         result.leads = corroborated(leads, library)
