@@ -441,7 +441,7 @@ def bench_store(args: argparse.Namespace) -> dict[str, object]:
     the store did before), alternating, best of ``--rounds``."""
     from redis import asyncio as aioredis
 
-    from fraudwall.screening.stores import _CAS, RedisStore
+    from fraudwall.screening.stores import CAS_SCRIPT, RedisStore
 
     tmp = Path(tempfile.mkdtemp(prefix="fw-bench-"))
     proc, port = start_redis(tmp)
@@ -470,7 +470,7 @@ def bench_store(args: argparse.Namespace) -> dict[str, object]:
 
     async def redis_py(n: int) -> float:
         client = aioredis.Redis.from_url(url)
-        cas = client.register_script(_CAS)
+        cas = client.register_script(CAS_SCRIPT)
         cpu0 = time.process_time()
         for a, b in pairs(n):
             ka, kb = "b:" + a, "b:" + b

@@ -169,7 +169,7 @@ class MemoryStore:
 #: Write the records only if they are still what the step read ('' = absent): a compare-and-set
 #: of one or two keys in one round trip. KEYS: the numbers' keys; ARGV: TTL in ms, then per key
 #: the value read and the value to write ('' = do not write).
-_CAS = """
+CAS_SCRIPT = """
 for i, key in ipairs(KEYS) do
   local cur = redis.call('GET', key)
   if (cur or '') ~= ARGV[2 * i] then return 0 end
@@ -179,7 +179,7 @@ for i, key in ipairs(KEYS) do
 end
 return 1
 """
-_CAS_SHA = hashlib.sha1(_CAS.encode()).hexdigest()  # the name Redis caches the script under
+CAS_SHA = hashlib.sha1(CAS_SCRIPT.encode()).hexdigest()  # the name Redis caches the script under
 MAX_TRIES = 8
 
 
@@ -222,7 +222,7 @@ class RedisStore:
 
         self.url = url
         self.client: Any = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self._cas = self.client.register_script(_CAS)
+        self._cas = self.client.register_script(CAS_SCRIPT)
         self._pipe = RedisPipe(url, timeout_s=0.5)  # the call path's connection
         self.ttl_ms = ttl_minutes * 60_000
         self.prefix = prefix
@@ -267,7 +267,7 @@ class RedisStore:
         raws = await self._pipe.call("MGET", *names, retry=True)
         keys, args, out = self._plan(a, b, raws, step)
         try:  # write-behind: the answer does not wait for the compare-and-set's reply
-            written = self._pipe.send_now("EVALSHA", _CAS_SHA, len(keys), *keys, *args)
+            written = self._pipe.send_now("EVALSHA", CAS_SHA, len(keys), *keys, *args)
         except Exception as e:
             self._lost(a, e)
             return out
@@ -293,13 +293,15 @@ class RedisStore:
             return
         if error is None:
             self.conflicts += 1
-        redo = self._write_back(u, keys, args, reread=error is None)
+        # a missing script (Redis restarted or flushed) is sent whole at once, not asked for
+        # by name a second time
+        redo = self._write_back(u, keys, args, reread=error is None, cached=error is None)
         task = asyncio.get_running_loop().create_task(redo)
         self._writes.add(task)
         task.add_done_callback(self._writes.discard)
 
     async def _write_back(
-        self, u: _Update, keys: list[str], args: list[Any], *, reread: bool
+        self, u: _Update, keys: list[str], args: list[Any], *, reread: bool, cached: bool
     ) -> None:
         """Write the step's records, re-reading and re-running it after each conflict (its
         new result is dropped: the answer was given from the records first read)."""
@@ -308,10 +310,10 @@ class RedisStore:
                 if reread:
                     raws = await self._pipe.call("MGET", *u.names, retry=True)
                     keys, args, _ = self._plan(u.a, u.b, raws, u.step)
-                if await self._compare_and_set(keys, args):
+                if await self._compare_and_set(keys, args, cached=cached):
                     return
                 self.conflicts += 1
-                reread = True
+                reread = cached = True
             raise ConcurrentUpdate(f"state of {u.a} kept changing during {MAX_TRIES} tries")
         except Exception as e:
             self._lost(u.a, e)
@@ -325,13 +327,19 @@ class RedisStore:
         while self._inflight or self._writes:  # wait() does not cancel them if we are
             await asyncio.wait({*self._inflight, *self._writes})
 
-    async def _compare_and_set(self, keys: list[str], args: list[Any]) -> bool:
+    async def _compare_and_set(
+        self, keys: list[str], args: list[Any], *, cached: bool = True
+    ) -> bool:
+        """Run the compare-and-set; ``cached``: by its SHA first (the script is sent whole,
+        which caches it again, only if Redis does not know it)."""
         from redis.exceptions import NoScriptError
 
-        try:
-            return bool(await self._pipe.call("EVALSHA", _CAS_SHA, len(keys), *keys, *args))
-        except NoScriptError:  # Redis restarted or its scripts were flushed: EVAL caches it
-            return bool(await self._pipe.call("EVAL", _CAS, len(keys), *keys, *args))
+        if cached:
+            try:
+                return bool(await self._pipe.call("EVALSHA", CAS_SHA, len(keys), *keys, *args))
+            except NoScriptError:  # Redis restarted or its scripts were flushed
+                pass
+        return bool(await self._pipe.call("EVAL", CAS_SCRIPT, len(keys), *keys, *args))
 
     async def aclose(self) -> None:
         """Finish the write-backs, then close the call path's connection (the worker calls

@@ -266,7 +266,18 @@ def _redis_counts(store: RedisStore, between: Callable[[], None], calls: int = 3
 def test_async_updates_survive_flushed_scripts(redis_url):
     store = RedisStore(redis_url, prefix=f"fl{time.monotonic_ns()}:")
     # as after a Redis restart: the compare-and-set script is no longer cached
+    store.client.script_flush()  # every call then finds the script missing, the first too
+    before = _script_calls(store)
     assert _redis_counts(store, lambda: store.client.script_flush()) == [1, 2, 3]
+    after = _script_calls(store)
+    # each write-back asks for the script by name once, then sends it whole: no second ask
+    assert {k: after[k] - before[k] for k in after} == {"evalsha": 3, "eval": 3}
+
+
+def _script_calls(store: RedisStore) -> dict[str, int]:
+    """How many EVALSHA and EVAL commands Redis has run (a NOSCRIPT reply counts as a call)."""
+    stats = store.client.info("commandstats")
+    return {name: stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("evalsha", "eval")}
 
 
 def test_async_updates_survive_connections_closed_by_redis(redis_url):
