@@ -60,7 +60,7 @@ def holder_card_use(t: TableMap) -> ibis.Table:
     s, cells = t["subscribers"], t["cells"]
     s = s.filter((s.holder_type == "personal") & s.holder_id_hash.notnull())
     # One pass over the sightings: the span and both main values read its per-place counts.
-    raw = _sightings(t)
+    raw = _cell_sightings(t)
     seen = raw.group_by("msisdn", "imei", "cell_id").agg(
         n=raw.count(), first_at=raw.at.min(), last_at=raw.at.max()
     )
@@ -109,10 +109,12 @@ def holder_card_use(t: TableMap) -> ibis.Table:
     return per.select("entity_id", *(f.name for f in FEATURES))
 
 
-def _sightings(t: TableMap) -> ir.Table:
+def _cell_sightings(t: TableMap) -> ir.Table:
     """Every time a number was seen: calls, SMS, data sessions and device events that exist.
 
     A card bought for mobile data or texting is seen only there; all of them place it.
+    (:func:`fraudwall.features.number_devices.sightings` is the other kind: device identities,
+    from the tables that carry them, with the rows that name none left out.)
     """
     columns = {
         "calls": "started_at",
