@@ -327,9 +327,7 @@ class RedisStore:
         while self._inflight or self._writes:  # wait() does not cancel them if we are
             await asyncio.wait({*self._inflight, *self._writes})
 
-    async def _compare_and_set(
-        self, keys: list[str], args: list[Any], *, cached: bool = True
-    ) -> bool:
+    async def _compare_and_set(self, keys: list[str], args: list[Any], *, cached: bool) -> bool:
         """Run the compare-and-set; ``cached``: by its SHA first (the script is sent whole,
         which caches it again, only if Redis does not know it)."""
         from redis.exceptions import NoScriptError
